@@ -1,0 +1,46 @@
+package authresponder.core;
+
+import java.time.Duration;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+
+/**
+ * Builds the AWS SDK clients of a function from its settings: region, credentials and endpoint come from
+ * the same variables the SDK reads (AWS_REGION, AWS_ACCESS_KEY_ID..., AWS_ENDPOINT_URL), so one jar talks
+ * to AWS, moto or LocalStack unchanged. HTTP goes through the url-connection client: the lightest to start.
+ */
+public final class AwsClients {
+    private final Env env;
+
+    public AwsClients(Env env) {
+        this.env = env;
+    }
+
+    public <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C build(B builder) {
+        builder.httpClientBuilder(UrlConnectionHttpClient.builder()
+                .connectionTimeout(Duration.ofSeconds(3))
+                .socketTimeout(Duration.ofSeconds(20)));
+        builder.region(Region.of(env.required("AWS_REGION")));
+        env.uri("AWS_ENDPOINT_URL").ifPresent(builder::endpointOverride);
+        env.optional("AWS_ACCESS_KEY_ID").ifPresentOrElse(
+                id -> builder.credentialsProvider(StaticCredentialsProvider.create(
+                        env.optional("AWS_SESSION_TOKEN")
+                                .<software.amazon.awssdk.auth.credentials.AwsCredentials>map(t -> AwsSessionCredentials.create(id, env.required("AWS_SECRET_ACCESS_KEY"), t))
+                                .orElseGet(() -> AwsBasicCredentials.create(id, env.required("AWS_SECRET_ACCESS_KEY"))))),
+                () -> builder.credentialsProvider(DefaultCredentialsProvider.builder().build()));
+        return builder.build();
+    }
+
+    /** Per-call timeout from the invocation's budget, so no AWS call outlives the function. */
+    public static AwsRequestOverrideConfiguration within(Budget budget, Duration cap) {
+        Duration timeout = budget.timeout(cap);
+        return AwsRequestOverrideConfiguration.builder().apiCallTimeout(timeout).apiCallAttemptTimeout(timeout).build();
+    }
+}

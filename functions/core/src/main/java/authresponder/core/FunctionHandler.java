@@ -1,0 +1,271 @@
+package authresponder.core;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Locale;
+
+/**
+ * The edge of every function. One handler takes every input shape (an alarm event, another function's
+ * result, a schedule, a Function URL request, a direct command), turns it into the function's one typed
+ * command, runs it, and answers with one typed {@link Result}: as JSON for a direct invoke, as an HTTP
+ * response for a Function URL. Bad input gets a clear error and no action; nothing past this class sees
+ * a raw event.
+ *
+ * @param <C> the function's command record: unknown fields and wrong types are refused when binding it
+ * @param <D> the function's result details
+ */
+public abstract class FunctionHandler<C extends Record, D> implements RequestStreamHandler {
+    /** Lambda's own limit for a synchronous payload; anything larger is not read at all. */
+    static final int MAX_EVENT_BYTES = 6 * 1024 * 1024;
+    /** A command is a few hundred bytes; a body past this is refused with 413. */
+    public static final int MAX_COMMAND_BYTES = 16 * 1024;
+
+    protected final String name;
+    protected final Env env;
+    protected final Log log;
+    private final Class<C> commandType;
+
+    protected FunctionHandler(String name, Class<C> commandType, Env env) {
+        this.name = name;
+        this.commandType = commandType;
+        this.env = env;
+        this.log = new Log(name);
+    }
+
+    /** What one invocation knows besides its command. */
+    public record Invocation(Caller caller, Budget budget, Trigger trigger, Context context) {}
+
+    /** The result, who asked (null when the event could not be read), and the exact response written back to Lambda. */
+    public record Answer(Result<?> result, Caller caller, int httpStatus, String response) {}
+
+    /**
+     * Turns a trigger into this function's command. Commands are bound as they are; a function that is
+     * started by alarms, other functions' results or a schedule overrides this for those.
+     */
+    protected C commandFor(Trigger trigger) {
+        return switch (trigger) {
+            case Trigger.Command command -> Json.bind(command.body(), commandType);
+            case Trigger.Alarm alarm -> throw new BadInputException(name + " is not started by alarm events");
+            case Trigger.FunctionResult result -> throw new BadInputException(name + " is not started by other functions' results");
+            case Trigger.Schedule schedule -> throw new BadInputException(name + " is not started by a schedule");
+        };
+    }
+
+    /** Checks a bound command beyond its types (known target, known scope, ...); throws BadInputException. */
+    protected void check(C command) {}
+
+    /** Does the work within the budget. Throw BadInputException for input that turns out wrong; any other exception is a failure. */
+    protected abstract Result<D> run(C command, Invocation invocation) throws Exception;
+
+    @Override
+    public final void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
+        byte[] event = input.readNBytes(MAX_EVENT_BYTES + 1);
+        Answer answer = handle(event, context);
+        output.write(answer.response().getBytes(StandardCharsets.UTF_8));
+        Caller.Kind kind = answer.caller() == null ? null : answer.caller().kind();
+        if (answer.result().outcome() == Outcome.FAILED && (kind == Caller.Kind.ALARM || kind == Caller.Kind.EVENT)) {
+            // An event-driven invocation that failed must fail in Lambda's eyes too: its retries and the
+            // on-failure destination (which pages a human) take over.
+            throw new ActionFailedException(answer.result().summary());
+        }
+    }
+
+    /** The whole edge, for Lambda, the local runner and tests alike. */
+    public Answer handle(byte[] event, Context context) {
+        Instant started = Instant.now();
+        Budget budget = Budget.of(context);
+        boolean functionUrl = false;
+        String requestKey = context == null ? "local" : "lambda:" + context.getAwsRequestId();
+        Caller caller = null;
+        try {
+            if (event.length > MAX_EVENT_BYTES) {
+                throw new TooLarge("the event is larger than " + MAX_EVENT_BYTES + " bytes");
+            }
+            JsonObject json = Json.parseObject(new String(event, StandardCharsets.UTF_8), "the event");
+            functionUrl = isFunctionUrl(json);
+            Parsed parsed = functionUrl ? fromFunctionUrl(json, requestKey) : fromEvent(json, requestKey, context);
+            caller = parsed.caller();
+            requestKey = caller.requestKey();
+            C command = commandFor(parsed.trigger());
+            check(command);
+            log.info("invocation", "caller", parsed.caller().kind(), "principal", parsed.caller().principal(),
+                    "requestKey", requestKey, "command", command);
+            Result<D> result = run(command, new Invocation(parsed.caller(), budget, parsed.trigger(), context))
+                    .stamped(name, requestKey, started);
+            log.info("result", "outcome", result.outcome(), "summary", result.summary(),
+                    "durationMs", result.duration().toMillis(), "warnings", result.warnings());
+            return answer(result, caller, functionUrl, result.outcome().httpStatus());
+        } catch (WrongMethod e) {
+            return refuse(e.getMessage(), caller, true, 405, requestKey, started);
+        } catch (TooLarge e) {
+            return refuse(e.getMessage(), caller, functionUrl, 413, requestKey, started);
+        } catch (BadInputException e) {
+            return refuse(e.getMessage(), caller, functionUrl, 400, requestKey, started);
+        } catch (ConfigException e) {
+            log.error("configuration", "message", e.getMessage());
+            return failed("configuration error: " + e.getMessage(), caller, functionUrl, requestKey, started);
+        } catch (Exception e) {
+            String message = Redact.scrub(String.valueOf(e.getMessage()));
+            log.error("failure", "type", e.getClass().getName(), "message", message);
+            return failed(name + " failed: " + e.getClass().getSimpleName() + ": " + message, caller, functionUrl, requestKey, started);
+        }
+    }
+
+    private Answer refuse(String message, Caller caller, boolean functionUrl, int status, String requestKey, Instant started) {
+        log.warn("bad-input", "status", status, "message", message);
+        Result<D> result = Result.<D>of(Outcome.BAD_INPUT, message, null).stamped(name, requestKey, started);
+        return answer(result, caller, functionUrl, status);
+    }
+
+    private Answer failed(String message, Caller caller, boolean functionUrl, String requestKey, Instant started) {
+        Result<D> result = Result.<D>of(Outcome.FAILED, message, null).stamped(name, requestKey, started);
+        return answer(result, caller, functionUrl, Outcome.FAILED.httpStatus());
+    }
+
+    private static Answer answer(Result<?> result, Caller caller, boolean functionUrl, int status) {
+        String body = Json.write(result);
+        if (!functionUrl) {
+            return new Answer(result, caller, status, body);
+        }
+        JsonObject response = new JsonObject();
+        response.addProperty("statusCode", status);
+        JsonObject headers = new JsonObject();
+        headers.addProperty("content-type", "application/json");
+        if (status == 405) {
+            headers.addProperty("allow", "POST");
+        }
+        response.add("headers", headers);
+        response.addProperty("body", body);
+        response.addProperty("isBase64Encoded", false);
+        return new Answer(result, caller, status, Json.write(response));
+    }
+
+    private record Parsed(Trigger trigger, Caller caller) {}
+
+    private static boolean isFunctionUrl(JsonObject json) {
+        return json.has("requestContext") && json.get("requestContext").isJsonObject()
+                && json.getAsJsonObject("requestContext").has("http");
+    }
+
+    private Parsed fromFunctionUrl(JsonObject request, String fallbackKey) {
+        JsonObject context = request.getAsJsonObject("requestContext");
+        JsonObject http = AlarmEvent.object(context, "http", "requestContext");
+        String method = AlarmEvent.text(http, "method");
+        if (!"POST".equalsIgnoreCase(method)) {
+            throw new WrongMethod("method " + method + " is not allowed: send the command as JSON with POST");
+        }
+        String body = AlarmEvent.text(request, "body");
+        if (body == null || body.isBlank()) {
+            throw new BadInputException("the request has no body: send the command as a JSON object");
+        }
+        byte[] bytes = "true".equals(AlarmEvent.text(request, "isBase64Encoded")) ? decode(body) : body.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length > MAX_COMMAND_BYTES) {
+            throw new TooLarge("the body is " + bytes.length + " bytes; a command is at most " + MAX_COMMAND_BYTES);
+        }
+        JsonObject command = Json.parseObject(new String(bytes, StandardCharsets.UTF_8), "the request body");
+        String principal = principal(context);
+        String key = header(request, "idempotency-key");
+        String requestId = AlarmEvent.text(context, "requestId");
+        String requestKey = key != null ? "request:" + key : requestId != null ? "url:" + requestId : fallbackKey;
+        return new Parsed(new Trigger.Command(withoutRequestId(command)), new Caller(Caller.Kind.FUNCTION_URL, principal, requestKey));
+    }
+
+    private Parsed fromEvent(JsonObject event, String fallbackKey, Context context) {
+        if (event.has("detail-type") && event.has("source")) {
+            String detailType = AlarmEvent.text(event, "detail-type");
+            if (AlarmEvent.DETAIL_TYPE.equals(detailType)) {
+                AlarmEvent alarm = AlarmEvent.from(event);
+                return new Parsed(new Trigger.Alarm(alarm), new Caller(Caller.Kind.ALARM, alarm.alarmName(), alarm.requestKey()));
+            }
+            if (Trigger.FunctionResult.SUCCESS.equals(detailType) || Trigger.FunctionResult.FAILURE.equals(detailType)) {
+                return functionResult(event, detailType, fallbackKey);
+            }
+            if ("Scheduled Event".equals(detailType)) {
+                String time = AlarmEvent.text(event, "time");
+                Instant at = time == null ? Instant.now() : Instant.parse(time);
+                return new Parsed(new Trigger.Schedule(at), new Caller(Caller.Kind.EVENT, "schedule", "schedule:" + at));
+            }
+            throw new BadInputException("unsupported EventBridge event '" + detailType + "' from '" + AlarmEvent.text(event, "source") + "'");
+        }
+        if (event.size() > 0 && event.toString().length() > MAX_COMMAND_BYTES) {
+            throw new TooLarge("the command is larger than " + MAX_COMMAND_BYTES + " bytes");
+        }
+        String requestId = event.has("requestId") && event.get("requestId").isJsonPrimitive() ? event.get("requestId").getAsString() : null;
+        String requestKey = requestId != null ? "request:" + requestId : fallbackKey;
+        return new Parsed(new Trigger.Command(withoutRequestId(event)), new Caller(Caller.Kind.CONSOLE, "console", requestKey));
+    }
+
+    private static Parsed functionResult(JsonObject event, String detailType, String fallbackKey) {
+        JsonObject detail = AlarmEvent.object(event, "detail", "the function result event");
+        JsonObject requestContext = detail.has("requestContext") && detail.get("requestContext").isJsonObject()
+                ? detail.getAsJsonObject("requestContext") : new JsonObject();
+        String functionArn = AlarmEvent.text(requestContext, "functionArn");
+        String function = functionArn == null ? "unknown" : functionArn.split(":")[Math.min(6, functionArn.split(":").length - 1)];
+        JsonElement response = detail.get("responsePayload");
+        JsonElement request = detail.get("requestPayload");
+        String originalRequest = AlarmEvent.text(requestContext, "requestId");
+        return new Parsed(
+                new Trigger.FunctionResult(function, Trigger.FunctionResult.SUCCESS.equals(detailType),
+                        response != null && response.isJsonObject() ? response.getAsJsonObject() : new JsonObject(),
+                        request != null && request.isJsonObject() ? request.getAsJsonObject() : new JsonObject()),
+                new Caller(Caller.Kind.EVENT, function, originalRequest != null ? "result:" + originalRequest : fallbackKey));
+    }
+
+    private static String principal(JsonObject context) {
+        if (context.has("authorizer") && context.get("authorizer").isJsonObject()) {
+            JsonObject authorizer = context.getAsJsonObject("authorizer");
+            if (authorizer.has("iam") && authorizer.get("iam").isJsonObject()) {
+                JsonObject iam = authorizer.getAsJsonObject("iam");
+                String arn = AlarmEvent.text(iam, "userArn");
+                return arn != null ? arn : AlarmEvent.text(iam, "callerId");
+            }
+        }
+        return "unauthenticated";
+    }
+
+    private static String header(JsonObject request, String name) {
+        if (!request.has("headers") || !request.get("headers").isJsonObject()) {
+            return null;
+        }
+        for (var entry : request.getAsJsonObject("headers").entrySet()) {
+            if (entry.getKey().toLowerCase(Locale.ROOT).equals(name) && entry.getValue().isJsonPrimitive()) {
+                return entry.getValue().getAsString();
+            }
+        }
+        return null;
+    }
+
+    private static JsonObject withoutRequestId(JsonObject command) {
+        JsonObject copy = command.deepCopy();
+        copy.remove("requestId");
+        return copy;
+    }
+
+    private static byte[] decode(String body) {
+        try {
+            return Base64.getDecoder().decode(body);
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException("the body is marked base64 but is not valid base64");
+        }
+    }
+
+    private static final class WrongMethod extends RuntimeException {
+        WrongMethod(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private static final class TooLarge extends RuntimeException {
+        TooLarge(String message) {
+            super(message, null, false, false);
+        }
+    }
+}
