@@ -1,0 +1,72 @@
+package authresponder.core.ledger;
+
+import authresponder.core.Json;
+import authresponder.core.Outcome;
+import authresponder.core.Result;
+import com.google.gson.JsonElement;
+import java.time.Instant;
+import java.util.List;
+
+/** What the ledger answers to a {@link Request}: go ahead, or a ready answer that acts on nothing. */
+public sealed interface Claim {
+
+    /** May act now: {@link Granted} (the lock is held) or {@link DryRun} (nothing will change). */
+    sealed interface Go extends Claim {
+        Request request();
+
+        Instant at();
+    }
+
+    /** Will not act: the answer to give instead, with no details. */
+    sealed interface Stop extends Claim {
+        <D> Result<D> answer(Class<D> detailsType);
+    }
+
+    /** The cooldown lock is ours and the record says "running". Act, then {@link Ledger#complete}. */
+    record Granted(Request request, Instant at, String attempt) implements Go {}
+
+    /**
+     * A dry run. {@code blockedBy} is the cooldown a real run would meet now (or null); {@code ledgerProblem}
+     * says why a real run would be refused (or null).
+     */
+    record DryRun(Request request, Instant at, Cooldown blockedBy, String ledgerProblem) implements Go {}
+
+    /** The same request (same requestKey) was taken before: answer as it was answered the first time. */
+    record Duplicate(Entry first, JsonElement firstDetails) implements Stop {
+        @Override
+        public <D> Result<D> answer(Class<D> detailsType) {
+            if (!first.finished()) {
+                return Result.of(Outcome.NO_CHANGE, "the same request (" + first.caller().requestKey() + ") is being handled by another"
+                        + " invocation since " + first.at() + "; nothing was done again", null);
+            }
+            D details = firstDetails == null ? null : Json.gson().fromJson(firstDetails, detailsType);
+            return Result.of(first.outcome(), first.summary(), details,
+                    List.of("repeat of request " + first.caller().requestKey() + " first answered at " + first.at() + ": nothing was done again"));
+        }
+    }
+
+    /** Someone else acted on this target within its cooldown. */
+    record CoolingDown(Request request, Cooldown holder) implements Stop {
+        @Override
+        public <D> Result<D> answer(Class<D> detailsType) {
+            return Result.of(Outcome.COOLDOWN, request.action() + " of " + request.target() + " is cooling down until " + holder.until()
+                    + ": " + holder.describe() + "; send force: true with a reason to override", null);
+        }
+    }
+
+    /** The ledger could not be read or written: no action runs unguarded. A dry run still works. */
+    record Unavailable(Request request, String problem) implements Stop {
+        @Override
+        public <D> Result<D> answer(Class<D> detailsType) {
+            return Result.of(Outcome.REFUSED, "refused to " + request.action() + " " + request.target() + ": the action ledger is unavailable ("
+                    + problem + ") and no action runs unguarded; a dry run still works", null);
+        }
+    }
+
+    /** A cooldown lock: who took it, when, and until when it holds. */
+    record Cooldown(String requestKey, String principal, Instant at, Instant until, String reason) {
+        String describe() {
+            return principal + " (" + requestKey + ") acted at " + at + (reason == null ? "" : ", forced: " + reason);
+        }
+    }
+}
