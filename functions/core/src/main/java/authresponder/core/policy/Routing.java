@@ -1,0 +1,61 @@
+package authresponder.core.policy;
+
+import authresponder.core.Outcome;
+import com.google.gson.JsonObject;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How events travel between the alarms and the functions (runbooks/routing.json), the same data for
+ * the CDK app's EventBridge rules and for the local drill.
+ *
+ * @param runbooks    the runbook ids, in reading order (the files runbooks/ID.md)
+ * @param functions   function name → handler class
+ * @param teams       the on-call teams a page can go to → what they own
+ * @param actions     action name → the function that carries it out and the command it is sent
+ * @param alarmStates the alarm states that are routed at all (the rules' state filter)
+ * @param alarms      alarm name → the functions its state changes go to (empty: it only feeds a composite)
+ * @param chain       what a verdict's action chain does after each step's outcome
+ */
+public record Routing(
+        List<String> runbooks,
+        Map<String, String> functions,
+        Map<String, String> teams,
+        Map<String, Action> actions,
+        List<String> alarmStates,
+        Map<String, List<String>> alarms,
+        Chain chain) {
+
+    /**
+     * @param command the JSON command the function binds (its own command record); the drill sends
+     *                it as a direct invoke, the function builds the same one from a relayed verdict
+     * @param does    one line for the timeline and the page
+     */
+    public record Action(String function, JsonObject command, String does) {
+        @Override
+        public JsonObject command() {
+            return command.deepCopy();
+        }
+    }
+
+    /**
+     * @param continueOn   outcomes after which the verdict's next action runs
+     * @param stopOn       outcomes that end the chain quietly (a cooldown: someone acted moments ago; a dry run)
+     * @param escalateOn   outcomes that page the verdict's team with what happened
+     * @param escalateWith the action that pages
+     */
+    public record Chain(List<Outcome> continueOn, List<Outcome> stopOn, List<Outcome> escalateOn, String escalateWith) {}
+
+    public Action action(String name) {
+        Action action = actions.get(name);
+        if (action == null) {
+            throw new IllegalArgumentException("no action '" + name + "' in runbooks/routing.json");
+        }
+        return action;
+    }
+
+    /** The functions an alarm's state change goes to; none for a state that is not routed or an alarm that feeds only a composite. */
+    public List<String> functionsFor(String alarmName, String state) {
+        return alarmStates.contains(state) ? alarms.getOrDefault(alarmName, List.of()) : List.of();
+    }
+}

@@ -1,0 +1,186 @@
+package authresponder.core.policy;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.RecordComponent;
+import java.lang.reflect.Type;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Binds policy JSON to records, all the way down: an unknown field, a missing required value (a
+ * primitive component), a wrong type, an unknown enum name or a malformed duration is an error that
+ * names the file and the path, so a typo in a runbook fails the build instead of changing behaviour.
+ */
+final class Strict {
+    private Strict() {}
+
+    static <T> T bind(JsonElement json, Class<T> type, String where) {
+        return type.cast(value(json, type, where));
+    }
+
+    /** Binds a record whose every component is required, boxed or not. */
+    static <T extends Record> T bindComplete(JsonObject json, Class<T> type, String where) {
+        for (RecordComponent component : type.getRecordComponents()) {
+            if (!json.has(component.getName()) || json.get(component.getName()).isJsonNull()) {
+                throw new PolicyException(where + "." + component.getName() + " is missing");
+            }
+        }
+        return bind(json, type, where);
+    }
+
+    private static Object value(JsonElement json, Type type, String path) {
+        if (type instanceof ParameterizedType generic) {
+            Class<?> raw = (Class<?>) generic.getRawType();
+            Type[] args = generic.getActualTypeArguments();
+            if (raw == List.class) {
+                if (!json.isJsonArray()) {
+                    throw wrong(path, "a list");
+                }
+                List<Object> list = new ArrayList<>();
+                for (int i = 0; i < json.getAsJsonArray().size(); i++) {
+                    list.add(value(json.getAsJsonArray().get(i), args[0], path + "[" + i + "]"));
+                }
+                return List.copyOf(list);
+            }
+            if (raw == Map.class) {
+                if (!json.isJsonObject()) {
+                    throw wrong(path, "an object");
+                }
+                Map<Object, Object> map = new LinkedHashMap<>();
+                for (var entry : json.getAsJsonObject().entrySet()) {
+                    String at = path + "." + entry.getKey();
+                    map.put(key(entry.getKey(), (Class<?>) args[0], at), value(entry.getValue(), args[1], at));
+                }
+                return java.util.Collections.unmodifiableMap(map);
+            }
+            throw new IllegalArgumentException("unsupported policy type " + type);
+        }
+        Class<?> target = (Class<?>) type;
+        if (target == JsonObject.class) {
+            if (!json.isJsonObject()) {
+                throw wrong(path, "an object");
+            }
+            return json.getAsJsonObject().deepCopy();
+        }
+        if (target.isRecord()) {
+            return record(json, target, path);
+        }
+        if (!json.isJsonPrimitive()) {
+            throw wrong(path, describe(target));
+        }
+        var primitive = json.getAsJsonPrimitive();
+        if (target == String.class) {
+            if (!primitive.isString() || primitive.getAsString().isBlank()) {
+                throw wrong(path, "a non-empty string");
+            }
+            return primitive.getAsString();
+        }
+        if (target == int.class || target == Integer.class) {
+            if (!primitive.isNumber()) {
+                throw wrong(path, "a whole number");
+            }
+            try {
+                return primitive.getAsBigDecimal().intValueExact();
+            } catch (ArithmeticException e) {
+                throw wrong(path, "a whole number");
+            }
+        }
+        if (target == double.class || target == Double.class) {
+            if (!primitive.isNumber()) {
+                throw wrong(path, "a number");
+            }
+            return primitive.getAsDouble();
+        }
+        if (target == boolean.class || target == Boolean.class) {
+            if (!primitive.isBoolean()) {
+                throw wrong(path, "true or false");
+            }
+            return primitive.getAsBoolean();
+        }
+        if (target == Duration.class) {
+            if (!primitive.isString()) {
+                throw wrong(path, "an ISO-8601 duration such as \"PT30S\"");
+            }
+            try {
+                Duration duration = Duration.parse(primitive.getAsString());
+                if (duration.isNegative() || duration.isZero()) {
+                    throw wrong(path, "a positive duration");
+                }
+                return duration;
+            } catch (DateTimeParseException e) {
+                throw wrong(path, "an ISO-8601 duration such as \"PT30S\", not \"" + primitive.getAsString() + "\"");
+            }
+        }
+        if (target.isEnum()) {
+            return key(primitive.isString() ? primitive.getAsString() : primitive.toString(), target, path);
+        }
+        throw new IllegalArgumentException("unsupported policy type " + target);
+    }
+
+    private static Object record(JsonElement json, Class<?> type, String path) {
+        if (!json.isJsonObject()) {
+            throw wrong(path, "an object");
+        }
+        JsonObject object = json.getAsJsonObject();
+        RecordComponent[] components = type.getRecordComponents();
+        Set<String> known = Arrays.stream(components).map(RecordComponent::getName).collect(Collectors.toSet());
+        for (String field : object.keySet()) {
+            if (!known.contains(field)) {
+                throw new PolicyException(path + ": unknown field '" + field + "'; allowed: "
+                        + known.stream().sorted().collect(Collectors.joining(", ")));
+            }
+        }
+        Object[] values = new Object[components.length];
+        Class<?>[] types = new Class<?>[components.length];
+        for (int i = 0; i < components.length; i++) {
+            RecordComponent component = components[i];
+            types[i] = component.getType();
+            JsonElement value = object.get(component.getName());
+            String at = path + "." + component.getName();
+            if (value == null || value.isJsonNull()) {
+                if (component.getType().isPrimitive()) {
+                    throw new PolicyException(at + " is missing");
+                }
+                values[i] = null;
+            } else {
+                values[i] = value(value, component.getGenericType(), at);
+            }
+        }
+        try {
+            return type.getDeclaredConstructor(types).newInstance(values);
+        } catch (ReflectiveOperationException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new PolicyException(path + ": " + cause.getMessage());
+        }
+    }
+
+    private static Object key(String name, Class<?> type, String path) {
+        if (type == String.class) {
+            return name;
+        }
+        for (Object constant : type.getEnumConstants()) {
+            if (((Enum<?>) constant).name().equals(name)) {
+                return constant;
+            }
+        }
+        throw wrong(path, "one of " + Arrays.stream(type.getEnumConstants()).map(String::valueOf).collect(Collectors.joining(", "))
+                + ", not '" + name + "'");
+    }
+
+    private static String describe(Class<?> type) {
+        return type == String.class ? "a string" : type.isEnum() ? "a name" : "a value of type " + type.getSimpleName();
+    }
+
+    private static PolicyException wrong(String path, String expected) {
+        return new PolicyException(path + " must be " + expected);
+    }
+}
