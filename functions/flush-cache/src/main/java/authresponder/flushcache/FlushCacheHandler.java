@@ -1,0 +1,143 @@
+package authresponder.flushcache;
+
+import authresponder.cache.Cache;
+import authresponder.cache.CacheConnector;
+import authresponder.cache.CacheException;
+import authresponder.core.BadInputException;
+import authresponder.core.Env;
+import authresponder.core.FunctionHandler;
+import authresponder.core.Outcome;
+import authresponder.core.Result;
+import authresponder.core.Trigger;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * flush-cache: removes the keys of a named scope (the cached JWKS, cached tokens) from the cache with
+ * SCAN + UNLINK, so the authoriser fetches fresh signing keys. Sessions and every other key survive;
+ * emptying the whole database is a scope of its own that a caller must name.
+ */
+public final class FlushCacheHandler extends FunctionHandler<FlushCommand, FlushReport> {
+    /** The diagnose verdict this function repairs when it arrives as diagnose's result. */
+    static final String STALE_KEY_CACHE = "STALE_KEY_CACHE";
+    static final String MAX_KEYS = "FLUSH_MAX_KEYS";
+    static final String SCAN_COUNT = "FLUSH_SCAN_COUNT";
+
+    private final Scopes scopes;
+    private final long maxKeys;
+    private final int scanCount;
+    private final CacheConnector connector;
+
+    public FlushCacheHandler() {
+        this(Env.system());
+    }
+
+    public FlushCacheHandler(Env env) {
+        super("flush-cache", FlushCommand.class, env);
+        this.scopes = new Scopes(env);
+        this.maxKeys = env.integer(MAX_KEYS, 1_000_000, 1, 100_000_000);
+        this.scanCount = env.integer(SCAN_COUNT, 1000, 10, 100_000);
+        this.connector = new CacheConnector(env);
+    }
+
+    /** A diagnosis of stale cached keys flushes the jwks scope; any other result is not for this function. */
+    @Override
+    protected FlushCommand commandFor(Trigger trigger) {
+        if (trigger instanceof Trigger.FunctionResult result) {
+            String verdict = verdict(result.response());
+            if (result.success() && STALE_KEY_CACHE.equals(verdict)) {
+                return new FlushCommand(FlushCommand.FLUSH, "jwks", false);
+            }
+            throw new BadInputException("flush-cache acts on a successful " + STALE_KEY_CACHE + " verdict; the result of "
+                    + result.function() + " has " + (result.success() ? "verdict " + verdict : "failed"));
+        }
+        return super.commandFor(trigger);
+    }
+
+    private static String verdict(JsonObject response) {
+        JsonElement details = response.get("details");
+        if (details == null || !details.isJsonObject()) {
+            return null;
+        }
+        JsonElement verdict = details.getAsJsonObject().get("verdict");
+        return verdict != null && verdict.isJsonPrimitive() ? verdict.getAsString() : null;
+    }
+
+    @Override
+    protected void check(FlushCommand command) {
+        if (!FlushCommand.FLUSH.equals(command.action())) {
+            throw new BadInputException(command.action() == null ? "field 'action' is required: \"flush\""
+                    : "unknown action '" + command.action() + "'; allowed: flush");
+        }
+        if (command.scope() == null) {
+            throw new BadInputException("field 'scope' is required; one of " + String.join(", ", scopes.names()));
+        }
+        if (!scopes.isKnown(command.scope())) {
+            throw new BadInputException("unknown scope '" + command.scope() + "'; one of " + String.join(", ", scopes.names()));
+        }
+    }
+
+    @Override
+    protected Result<FlushReport> run(FlushCommand command, Invocation invocation) throws InterruptedException {
+        String scope = command.scope();
+        boolean dryRun = command.isDryRun();
+        List<String> patterns = scopes.patterns(scope).orElse(List.of());
+        String cacheName = connector.settings().describe();
+        Cache cache;
+        try {
+            cache = connector.open(invocation.budget());
+        } catch (CacheException e) {
+            log.warn("cache-unreachable", "message", e.getMessage());
+            FlushReport nothing = new FlushReport(scope, dryRun, cacheName, false, 0, Map.of(), 0, List.of(), false, e.getMessage(), maxKeys);
+            return Result.of(Outcome.FAILED, (dryRun ? "dry run failed" : "removed nothing") + ": " + e.getMessage(), nothing);
+        }
+        Purge.Outcome done;
+        boolean clusterMode;
+        try (cache) {
+            clusterMode = cache.clusterMode();
+            done = new Purge(patterns, dryRun, scanCount, maxKeys, invocation.budget()).run(cache);
+        }
+        int scanned = (int) done.nodes().stream().filter(FlushReport.NodeReport::complete).count();
+        String stopped = done.stoppedBecause() != null ? done.stoppedBecause()
+                : done.nodes().stream().map(FlushReport.NodeReport::error).filter(e -> e != null).findFirst().orElse(null);
+        FlushReport report = new FlushReport(scope, dryRun, cacheName, clusterMode, done.keys(), done.keysByPattern(),
+                scanned, done.nodes(), done.complete(), done.complete() ? null : stopped, maxKeys);
+        List<String> warnings = new ArrayList<>();
+        done.nodes().stream().filter(n -> n.error() != null).forEach(n -> warnings.add(n.error()));
+        log.info("flush", "scope", scope, "dryRun", dryRun, "keys", report.keys(), "complete", report.complete(),
+                "nodes", report.nodes().size(), "stoppedBecause", report.stoppedBecause());
+        return Result.of(outcome(report), summary(report, patterns), report, warnings);
+    }
+
+    private static Outcome outcome(FlushReport report) {
+        boolean failedNode = report.nodes().stream().anyMatch(n -> n.error() != null);
+        if (failedNode && report.keys() == 0) {
+            return Outcome.FAILED;
+        }
+        if (!report.complete()) {
+            return report.dryRun() && !failedNode ? Outcome.DRY_RUN : Outcome.PARTIAL;
+        }
+        if (report.dryRun()) {
+            return Outcome.DRY_RUN;
+        }
+        return report.keys() == 0 ? Outcome.NO_CHANGE : Outcome.DONE;
+    }
+
+    private static String summary(FlushReport report, List<String> patterns) {
+        String what = "scope " + report.scope() + (patterns.isEmpty() ? " (every key in the database)" : " (" + String.join(", ", patterns) + ")");
+        String where = report.nodes().size() == 1 ? "1 primary" : report.nodes().size() + " primaries";
+        if (report.dryRun()) {
+            String counted = "dry run: " + report.keys() + " keys of " + what + " would be removed from " + where + "; nothing was removed";
+            return report.complete() ? counted : counted + "; counting stopped early: " + report.stoppedBecause();
+        }
+        if (!report.complete()) {
+            return "partial: removed " + report.keys() + " keys of " + what + " from " + where + ", then stopped: "
+                    + report.stoppedBecause() + "; run it again to remove the rest";
+        }
+        return report.keys() == 0 ? "nothing to remove: no key of " + what + " on " + where
+                : "removed " + report.keys() + " keys of " + what + " from " + where;
+    }
+}

@@ -1,0 +1,13 @@
+package authresponder.flushcache;
+
+/**
+ * What a caller may ask: {@code {"action":"flush","scope":"jwks","dryRun":true}}. The scope names a set of
+ * key patterns from configuration; the caller never sends a pattern or an endpoint.
+ */
+public record FlushCommand(String action, String scope, Boolean dryRun) {
+    public static final String FLUSH = "flush";
+
+    public boolean isDryRun() {
+        return Boolean.TRUE.equals(dryRun);
+    }
+}
