@@ -9,6 +9,9 @@ import authresponder.core.FunctionHandler;
 import authresponder.core.Outcome;
 import authresponder.core.Result;
 import authresponder.core.Trigger;
+import authresponder.core.ledger.Ledger;
+import authresponder.core.ledger.Request;
+import authresponder.core.policy.Policy;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import java.util.ArrayList;
@@ -18,17 +21,16 @@ import java.util.Map;
 /**
  * flush-cache: removes the keys of a named scope (the cached JWKS, cached tokens) from the cache with
  * SCAN + UNLINK, so the authoriser fetches fresh signing keys. Sessions and every other key survive;
- * emptying the whole database is a scope of its own that a caller must name.
+ * emptying the whole database is a scope of its own that a caller must name. Each real flush is the
+ * ledger action {@code flush-<scope>} on the configured cache: its cooldown and caps are the runbooks'.
  */
 public final class FlushCacheHandler extends FunctionHandler<FlushCommand, FlushReport> {
     /** The diagnose verdict this function repairs when it arrives as diagnose's result. */
     static final String STALE_KEY_CACHE = "STALE_KEY_CACHE";
-    static final String MAX_KEYS = "FLUSH_MAX_KEYS";
-    static final String SCAN_COUNT = "FLUSH_SCAN_COUNT";
 
     private final Scopes scopes;
-    private final long maxKeys;
-    private final int scanCount;
+    private final Policy policy;
+    private final Ledger ledger;
     private final CacheConnector connector;
 
     public FlushCacheHandler() {
@@ -36,10 +38,15 @@ public final class FlushCacheHandler extends FunctionHandler<FlushCommand, Flush
     }
 
     public FlushCacheHandler(Env env) {
+        this(env, Policy.bundled());
+    }
+
+    /** With other runbooks: tests use smaller caps and cooldowns. */
+    FlushCacheHandler(Env env, Policy policy) {
         super("flush-cache", FlushCommand.class, env);
         this.scopes = new Scopes(env);
-        this.maxKeys = env.integer(MAX_KEYS, 1_000_000, 1, 100_000_000);
-        this.scanCount = env.integer(SCAN_COUNT, 1000, 10, 100_000);
+        this.policy = policy;
+        this.ledger = Ledger.from(env);
         this.connector = new CacheConnector(env);
     }
 
@@ -49,7 +56,7 @@ public final class FlushCacheHandler extends FunctionHandler<FlushCommand, Flush
         if (trigger instanceof Trigger.FunctionResult result) {
             String verdict = verdict(result.response());
             if (result.success() && STALE_KEY_CACHE.equals(verdict)) {
-                return new FlushCommand(FlushCommand.FLUSH, "jwks", false);
+                return new FlushCommand(FlushCommand.FLUSH, "jwks", false, false, null);
             }
             throw new BadInputException("flush-cache acts on a successful " + STALE_KEY_CACHE + " verdict; the result of "
                     + result.function() + " has " + (result.success() ? "verdict " + verdict : "failed"));
@@ -81,9 +88,15 @@ public final class FlushCacheHandler extends FunctionHandler<FlushCommand, Flush
     }
 
     @Override
-    protected Result<FlushReport> run(FlushCommand command, Invocation invocation) throws InterruptedException {
-        String scope = command.scope();
-        boolean dryRun = command.isDryRun();
+    protected Result<FlushReport> run(FlushCommand command, Invocation invocation) throws Exception {
+        String action = "flush-" + command.scope();
+        Request request = Request.of(action, connector.settings().describe(), invocation.caller(), policy.cooldown(action))
+                .dryRun(command.isDryRun()).force(command.force(), command.reason());
+        return ledger.guard(request, invocation.budget(), FlushReport.class, go -> flush(command.scope(), command.isDryRun(), invocation));
+    }
+
+    private Result<FlushReport> flush(String scope, boolean dryRun, Invocation invocation) throws InterruptedException {
+        long maxKeys = policy.caps().flushMaxKeys();
         List<String> patterns = scopes.patterns(scope).orElse(List.of());
         String cacheName = connector.settings().describe();
         Cache cache;
@@ -98,7 +111,7 @@ public final class FlushCacheHandler extends FunctionHandler<FlushCommand, Flush
         boolean clusterMode;
         try (cache) {
             clusterMode = cache.clusterMode();
-            done = new Purge(patterns, dryRun, scanCount, maxKeys, invocation.budget()).run(cache);
+            done = new Purge(patterns, dryRun, policy.caps().flushBatchSize(), maxKeys, invocation.budget()).run(cache);
         }
         int scanned = (int) done.nodes().stream().filter(FlushReport.NodeReport::complete).count();
         String stopped = done.stoppedBecause() != null ? done.stoppedBecause()
@@ -135,7 +148,7 @@ public final class FlushCacheHandler extends FunctionHandler<FlushCommand, Flush
         }
         if (!report.complete()) {
             return "partial: removed " + report.keys() + " keys of " + what + " from " + where + ", then stopped: "
-                    + report.stoppedBecause() + "; run it again to remove the rest";
+                    + report.stoppedBecause() + "; run it again to remove the rest (within the cooldown: force with a reason)";
         }
         return report.keys() == 0 ? "nothing to remove: no key of " + what + " on " + where
                 : "removed " + report.keys() + " keys of " + what + " from " + where;

@@ -33,7 +33,7 @@ class BadInputTest {
     static void start() {
         redis = RedisServer.start();
         seed = new Seed(redis.url()).keys("jwks:", 5).keys("token:", 50).keys("session:", 10);
-        handler = new FlushCacheHandler(new Env(Map.of("CACHE_URL", redis.url())));
+        handler = Fixture.handler(Map.of("CACHE_URL", redis.url()), Fixture.noCooldown());
     }
 
     @AfterAll
@@ -156,9 +156,12 @@ class BadInputTest {
 
     @Test
     void settingsAreCheckedAtStartUp() {
-        assertTrue(assertThrows(ConfigException.class, () -> new FlushCacheHandler(new Env(Map.of("CACHE_URL", redis.url(),
-                "FLUSH_MAX_KEYS", "0")))).getMessage().contains("FLUSH_MAX_KEYS"));
         assertTrue(assertThrows(ConfigException.class, () -> new FlushCacheHandler(new Env(Map.of())))
                 .getMessage().contains("CACHE_URL"));
+    }
+
+    @Test
+    void forceNeedsAReason() {
+        assertBadInput(send("{\"action\":\"flush\",\"scope\":\"jwks\",\"force\":true}"), "needs a reason");
     }
 }

@@ -4,14 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import authresponder.core.Env;
 import authresponder.core.FunctionHandler.Answer;
-import authresponder.core.LocalContext;
 import authresponder.core.Outcome;
+import authresponder.core.policy.Policy;
 import authresponder.testkit.RedisCluster;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,22 +31,19 @@ class ClusterFlushTest {
         cluster.close();
     }
 
-    private static Answer invoke(String event, Map<String, String> settings) {
-        Map<String, String> env = new HashMap<>(settings);
-        env.put("CACHE_URL", cluster.seedUrl());
-        return new FlushCacheHandler(new Env(env))
-                .handle(event.getBytes(StandardCharsets.UTF_8), new LocalContext("flush-cache", Duration.ofSeconds(30)));
+    private static Answer invoke(String event, Policy policy) {
+        return Fixture.invoke(Fixture.handler(Map.of("CACHE_URL", cluster.seedUrl()), policy), event, Duration.ofSeconds(30));
     }
 
     @Test
     void everyPrimaryIsPurgedAndSessionsSurvive() {
         // keys spread over all slots, and keys sharing a hash tag (one slot) that a single UNLINK removes together
         seed.keys("jwks:", 30).keys("token:", 3000).keys("token:{tenant-7}:", 500).keys("session:", 300);
-        Answer dryRun = invoke(Samples.text("flush-jwks-dry-run.json"), Map.of());
+        Answer dryRun = invoke(Samples.text("flush-jwks-dry-run.json"), Fixture.noCooldown());
         assertEquals(Outcome.DRY_RUN, dryRun.result().outcome(), dryRun.response());
         assertEquals(30, ((FlushReport) dryRun.result().details()).keys());
 
-        Answer answer = invoke(Samples.text("flush-tokens.json"), Map.of("FLUSH_SCAN_COUNT", "200"));
+        Answer answer = invoke(Samples.text("flush-tokens.json"), Fixture.policy(100_000, 200, Duration.ofMillis(1)));
         assertEquals(Outcome.DONE, answer.result().outcome(), answer.response());
         FlushReport report = (FlushReport) answer.result().details();
         assertTrue(report.clusterMode());
@@ -65,13 +59,13 @@ class ClusterFlushTest {
     @Test
     void theCapCountsAcrossPrimaries() {
         seed.keys("token:capped:", 900);
-        Answer answer = invoke(Samples.text("flush-tokens.json"), Map.of("FLUSH_MAX_KEYS", "400", "FLUSH_SCAN_COUNT", "50"));
+        Answer answer = invoke(Samples.text("flush-tokens.json"), Fixture.policy(400, 50, Duration.ofMillis(1)));
         assertEquals(Outcome.PARTIAL, answer.result().outcome(), answer.response());
         FlushReport report = (FlushReport) answer.result().details();
         assertEquals(400, report.keys());
         assertFalse(report.complete());
         assertEquals(500, seed.count("token:capped:*"));
-        invoke(Samples.text("flush-tokens.json"), Map.of());
+        invoke(Samples.text("flush-tokens.json"), Fixture.noCooldown());
         assertEquals(0, seed.count("token:*"));
     }
 }

@@ -4,13 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import authresponder.core.Env;
 import authresponder.core.FunctionHandler.Answer;
-import authresponder.core.LocalContext;
 import authresponder.core.Outcome;
+import authresponder.core.policy.Policy;
 import authresponder.testkit.Ports;
 import authresponder.testkit.RedisServer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -20,17 +18,14 @@ import redis.clients.jedis.Jedis;
 
 /** A dead, dying or stalled cache gives an honest result within the budget, never a hang or a stack trace. */
 class FailureTest {
-    private static Answer invoke(String url, String event, Duration lambdaTimeout, Map<String, String> extra) {
-        Map<String, String> env = new java.util.HashMap<>(extra);
-        env.put("CACHE_URL", url);
-        return new FlushCacheHandler(new Env(env))
-                .handle(event.getBytes(StandardCharsets.UTF_8), new LocalContext("flush-cache", lambdaTimeout));
+    private static Answer invoke(String url, String event, Duration lambdaTimeout, Policy policy) {
+        return Fixture.invoke(Fixture.handler(Map.of("CACHE_URL", url), policy), event, lambdaTimeout);
     }
 
     @Test
     void anUnreachableCacheIsAFailureThatNamesIt() {
         String url = "redis://127.0.0.1:" + Ports.free();
-        Answer answer = invoke(url, Samples.text("function-url-flush-jwks-dry-run.json"), Duration.ofSeconds(10), Map.of());
+        Answer answer = invoke(url, Samples.text("function-url-flush-jwks-dry-run.json"), Duration.ofSeconds(10), Fixture.noCooldown());
         assertEquals(Outcome.FAILED, answer.result().outcome());
         assertEquals(502, answer.httpStatus());
         assertTrue(answer.result().summary().contains(url.substring("redis://".length())), answer.result().summary());
@@ -43,7 +38,7 @@ class FailureTest {
         try (Seed seed = new Seed(redis.url())) {
             seed.keys("token:", 300_000).keys("session:", 1000);
             CompletableFuture<Answer> purge = CompletableFuture.supplyAsync(() -> invoke(redis.url(),
-                    Samples.text("flush-tokens.json"), Duration.ofSeconds(60), Map.of("FLUSH_SCAN_COUNT", "20")));
+                    Samples.text("flush-tokens.json"), Duration.ofSeconds(60), Fixture.policy(1_000_000, 20, Duration.ofMillis(1))));
             try (Jedis watcher = new Jedis("127.0.0.1", redis.port())) {
                 while (watcher.dbSize() > 301_000 - 5000 || purge.isDone()) {
                     if (purge.isDone()) {
@@ -71,7 +66,7 @@ class FailureTest {
         try (RedisServer redis = RedisServer.start(); Jedis admin = new Jedis("127.0.0.1", redis.port())) {
             admin.clientPause(20_000); // every client waits, this one too: the server is simply stopped when the test ends
             long started = System.nanoTime();
-            Answer answer = invoke(redis.url(), Samples.text("flush-jwks.json"), Duration.ofSeconds(3), Map.of());
+            Answer answer = invoke(redis.url(), Samples.text("flush-jwks.json"), Duration.ofSeconds(3), Fixture.noCooldown());
             Duration took = Duration.ofNanos(System.nanoTime() - started);
             assertEquals(Outcome.FAILED, answer.result().outcome(), answer.response());
             assertTrue(answer.result().summary().contains("did not answer"), answer.result().summary());

@@ -5,11 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import authresponder.core.Env;
 import authresponder.core.FunctionHandler.Answer;
-import authresponder.core.LocalContext;
 import authresponder.core.Log;
 import authresponder.core.Outcome;
+import authresponder.core.policy.Policy;
 import authresponder.testkit.RedisServer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -38,11 +37,16 @@ class FlushTest {
         redis.close();
     }
 
+    private static final Policy NO_COOLDOWN = Fixture.noCooldown();
+
     private Answer invoke(String event, Map<String, String> settings) {
+        return invoke(event, settings, NO_COOLDOWN);
+    }
+
+    private Answer invoke(String event, Map<String, String> settings, Policy policy) {
         Map<String, String> env = new HashMap<>(settings);
         env.put("CACHE_URL", redis.url());
-        return new FlushCacheHandler(new Env(env))
-                .handle(event.getBytes(StandardCharsets.UTF_8), new LocalContext("flush-cache", Duration.ofSeconds(30)));
+        return Fixture.invoke(Fixture.handler(env, policy), event, Duration.ofSeconds(30));
     }
 
     private static FlushReport report(Answer answer) {
@@ -89,8 +93,8 @@ class FlushTest {
 
     @Test
     void theCapStopsTheRunWithAnHonestPartialResultAndReRunsFinish() {
-        Map<String, String> capped = Map.of("FLUSH_MAX_KEYS", "1000", "FLUSH_SCAN_COUNT", "100");
-        Answer first = invoke(Samples.text("flush-tokens.json"), capped);
+        Policy capped = Fixture.policy(1000, 100, Duration.ofMillis(1));
+        Answer first = invoke(Samples.text("flush-tokens.json"), Map.of(), capped);
         assertEquals(Outcome.PARTIAL, first.result().outcome(), first.response());
         FlushReport report = report(first);
         assertEquals(1000, report.keys());
@@ -99,14 +103,14 @@ class FlushTest {
         assertTrue(first.result().summary().contains("run it again"), first.result().summary());
         assertEquals(1500, seed.count("token:*"));
 
-        Answer dryRun = invoke("{\"action\":\"flush\",\"scope\":\"tokens\",\"dryRun\":true}", capped);
+        Answer dryRun = invoke("{\"action\":\"flush\",\"scope\":\"tokens\",\"dryRun\":true}", Map.of(), capped);
         assertEquals(Outcome.DRY_RUN, dryRun.result().outcome());
         assertEquals(1000, report(dryRun).keys());
         assertFalse(report(dryRun).complete(), "the dry run says a real run would stop at the cap");
         assertEquals(1500, seed.count("token:*"));
 
-        assertEquals(Outcome.PARTIAL, invoke(Samples.text("flush-tokens.json"), capped).result().outcome());
-        Answer last = invoke(Samples.text("flush-tokens.json"), capped);
+        assertEquals(Outcome.PARTIAL, invoke(Samples.text("flush-tokens.json"), Map.of(), capped).result().outcome());
+        Answer last = invoke(Samples.text("flush-tokens.json"), Map.of(), capped);
         assertEquals(Outcome.DONE, last.result().outcome(), last.response());
         assertEquals(500, report(last).keys());
         assertEquals(0, seed.count("token:*"));
@@ -164,11 +168,11 @@ class FlushTest {
             ByteArrayOutputStream logs = new ByteArrayOutputStream();
             Log.redirect(new PrintStream(logs, true, StandardCharsets.UTF_8));
             try {
-                Answer answer = new FlushCacheHandler(new Env(Map.of("CACHE_URL", locked.url(), "CACHE_AUTH_TOKEN", "auth-token-4f9a")))
-                        .handle(Samples.text("flush-jwks.json").getBytes(StandardCharsets.UTF_8), new LocalContext("flush-cache", Duration.ofSeconds(10)));
+                Answer answer = Fixture.invoke(Fixture.handler(Map.of("CACHE_URL", locked.url(), "CACHE_AUTH_TOKEN", "auth-token-4f9a"), NO_COOLDOWN),
+                        Samples.text("flush-jwks.json"), Duration.ofSeconds(10));
                 assertEquals(Outcome.NO_CHANGE, answer.result().outcome(), answer.response());
-                Answer wrong = new FlushCacheHandler(new Env(Map.of("CACHE_URL", locked.url(), "CACHE_AUTH_TOKEN", "wrong-token-77")))
-                        .handle(Samples.text("flush-jwks.json").getBytes(StandardCharsets.UTF_8), new LocalContext("flush-cache", Duration.ofSeconds(10)));
+                Answer wrong = Fixture.invoke(Fixture.handler(Map.of("CACHE_URL", locked.url(), "CACHE_AUTH_TOKEN", "wrong-token-77"), NO_COOLDOWN),
+                        Samples.text("flush-jwks.json"), Duration.ofSeconds(10));
                 assertEquals(Outcome.FAILED, wrong.result().outcome());
                 assertTrue(wrong.result().summary().contains("refused the credentials"), wrong.result().summary());
                 assertFalse(answer.response().contains("auth-token-4f9a") || wrong.response().contains("wrong-token-77"));
