@@ -45,6 +45,7 @@ public final class Main {
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         return switch (args[0]) {
             case "invoke" -> invoke(rest, stdin, out, err, env);
+            case "drill" -> authresponder.runner.drill.Drill.run(rest, out, err);
             default -> usage(err);
         };
     }

@@ -1,6 +1,10 @@
 package authresponder.testkit;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,11 +26,20 @@ public final class MotoServer implements AutoCloseable {
 
     private final int port;
     private final ChildProcess child;
+    /** For a server started with a movable clock: the file its clock offset (seconds) is read from; else null. */
+    private final Path clockOffset;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    private MotoServer() {
+    private MotoServer(boolean movableClock) {
         port = Ports.free();
-        child = new ChildProcess(List.of(python(), "-m", "moto.server", "-H", "127.0.0.1", "-p", String.valueOf(port)), "moto-" + port);
+        List<String> server = List.of("-H", "127.0.0.1", "-p", String.valueOf(port));
+        if (movableClock) {
+            clockOffset = movableClockFiles();
+            child = new ChildProcess(concat(List.of(python(), clockOffset.resolveSibling("moto_at.py").toString(), clockOffset.toString()), server), "moto-" + port);
+        } else {
+            clockOffset = null;
+            child = new ChildProcess(concat(List.of(python(), "-m", "moto.server"), server), "moto-" + port);
+        }
         Instant deadline = Instant.now().plusSeconds(30);
         while (Instant.now().isBefore(deadline)) {
             if (!child.process().isAlive()) {
@@ -49,13 +62,52 @@ public final class MotoServer implements AutoCloseable {
     }
 
     public static synchronized MotoServer start() {
-        return new MotoServer();
+        return new MotoServer(false);
+    }
+
+    /** A server whose clock {@link #clockShift} moves: the drill backdates what it sets up (a function deployed days ago). */
+    public static synchronized MotoServer startWithMovableClock() {
+        return new MotoServer(true);
+    }
+
+    /** From now on the server's clock reads {@code shift} away from the real time (negative: in the past). */
+    public void clockShift(Duration shift) {
+        if (clockOffset == null) {
+            throw new IllegalStateException("this moto server was not started with a movable clock");
+        }
+        try {
+            Files.writeString(clockOffset, String.valueOf(shift.toSeconds()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Path movableClockFiles() {
+        try {
+            Path directory = Files.createTempDirectory("auth-responder-moto");
+            directory.toFile().deleteOnExit();
+            Path script = directory.resolve("moto_at.py");
+            try (InputStream in = MotoServer.class.getResourceAsStream("/testkit/moto_at.py")) {
+                Files.copy(in, script);
+            }
+            script.toFile().deleteOnExit();
+            Path offset = directory.resolve("clock-offset");
+            Files.writeString(offset, "0");
+            offset.toFile().deleteOnExit();
+            return offset;
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not write moto's clock bootstrap", e);
+        }
+    }
+
+    private static List<String> concat(List<String> first, List<String> second) {
+        return java.util.stream.Stream.concat(first.stream(), second.stream()).toList();
     }
 
     /** The JVM-wide server, started on first use and stopped when the JVM exits. */
     public static synchronized MotoServer shared() {
         if (shared == null) {
-            shared = new MotoServer();
+            shared = new MotoServer(false);
         }
         return shared;
     }

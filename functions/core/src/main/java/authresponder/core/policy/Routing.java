@@ -27,16 +27,26 @@ public record Routing(
         Chain chain) {
 
     /**
-     * @param command the JSON command the function binds (its own command record); the drill sends
-     *                it as a direct invoke, the function builds the same one from a relayed verdict
+     * @param command the JSON command the function binds (its own command record): what the EventBridge
+     *                rule's target input sends it, with the relayed event's id as {@code requestId}
      * @param does    one line for the timeline and the page
+     * @param input   what the function is sent: the command (the default), or the relayed result of the
+     *                step before (a Lambda destination event), for an action that needs the evidence
      */
-    public record Action(String function, JsonObject command, String does) {
+    public record Action(String function, JsonObject command, String does, Input input) {
         @Override
         public JsonObject command() {
             return command.deepCopy();
         }
+
+        @Override
+        public Input input() {
+            return input == null ? Input.COMMAND : input;
+        }
     }
+
+    /** What an action's function receives. */
+    public enum Input { COMMAND, RESULT }
 
     /**
      * @param continueOn   outcomes after which the verdict's next action runs

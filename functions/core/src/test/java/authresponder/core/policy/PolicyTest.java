@@ -98,6 +98,8 @@ class PolicyTest {
         assertEquals("runbooks/token-cache-refresh.md", policy.runbookOf(Verdict.STALE_KEY_CACHE).path());
         assertEquals("flush-cache", policy.routing().action("flush-jwks").function());
         assertEquals("jwks", policy.routing().action("flush-jwks").command().get("scope").getAsString());
+        assertEquals(Routing.Input.COMMAND, policy.routing().action("flush-jwks").input());
+        assertEquals(Routing.Input.RESULT, policy.routing().action("page").input());
     }
 
     /** A broken copy of the runbooks must not load, and the error must say what and where. */

@@ -1,0 +1,116 @@
+package authresponder.runner.drill;
+
+import authresponder.core.policy.Verdict;
+import authresponder.testkit.LocalIdp;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One incident the drill replays: what breaks, how the alarms arrive, and what the product must make of it.
+ *
+ * @param expected what a correct run shows
+ */
+record Scenario(String name, String title, Incident incident, Delivery delivery, Expected expected) {
+
+    /** What goes wrong in the world; returns one line for the timeline. */
+    @FunctionalInterface
+    interface Incident {
+        String happen(Stage stage);
+    }
+
+    /** How the composite alarm's state changes reach the functions. */
+    enum Delivery {
+        /** One ALARM. */
+        ONCE,
+        /** The alarm flaps: three ALARM deliveries at once (asynchronous invocations run in parallel), then OK, then ALARM again. */
+        FLAPPING
+    }
+
+    /**
+     * @param done        the actions that must end DONE, each as often as listed
+     * @param paged       the teams that must be paged, and no other
+     * @param mitigated   whether the 401s must be gone without a person
+     * @param keysKept    whether the cached JWKS must be exactly as before (nothing flushed)
+     */
+    record Expected(Verdict verdict, List<String> done, Set<String> paged, boolean mitigated, boolean keysKept) {}
+
+    static final Duration SKEW = Duration.ofMinutes(-20);
+    static final double SIGNED_IN_AGAIN = 0.3;
+
+    static List<Scenario> all() {
+        return List.of(
+                new Scenario("key-rotation", "The identity provider rotates its signing key; the cached JWKS does not have the new one",
+                        Scenario::rotateKeys, Delivery.ONCE,
+                        new Expected(Verdict.STALE_KEY_CACHE, List.of("flush-jwks", "restart-authoriser"), Set.of(), true, false)),
+                new Scenario("clock-skew", "The identity provider's clock runs 20 minutes behind: fresh tokens arrive already expired",
+                        stage -> {
+                            stage.idp.dateSkew(SKEW);
+                            stage.signInAgain(SIGNED_IN_AGAIN, i -> stage.idp.token().subject("user-" + i).shifted(SKEW).sign());
+                            return "IdP clock 20 min behind (Date header and token times); " + share(stage) + " users signed in again";
+                        }, Delivery.ONCE,
+                        new Expected(Verdict.CLOCK_SKEW, List.of("page"), Set.of("auth-team"), false, true)),
+                new Scenario("idp-outage", "The identity provider answers 500: sessions cannot renew their tokens",
+                        stage -> {
+                            stage.idp.mode(LocalIdp.Mode.ERROR_500);
+                            stage.signInAgain(SIGNED_IN_AGAIN, i -> stage.idp.token().subject("user-" + i).shifted(Duration.ofMinutes(-16)).sign());
+                            return "IdP discovery and JWKS answer 500; " + share(stage) + " users hold tokens they could not renew";
+                        }, Delivery.ONCE,
+                        new Expected(Verdict.IDP_UNAVAILABLE, List.of("page"), Set.of("identity-platform"), false, true)),
+                new Scenario("session-eviction", "The session cache fills up and evicts sessions: users loop on the login page",
+                        Scenario::evictSessions, Delivery.ONCE,
+                        new Expected(Verdict.SESSION_CACHE_PRESSURE, List.of("page"), Set.of("identity-platform"), false, true)),
+                new Scenario("flapping", "A key rotation, and the alarm flaps: three deliveries at once, then OK, then ALARM again",
+                        Scenario::rotateKeys, Delivery.FLAPPING,
+                        new Expected(Verdict.STALE_KEY_CACHE, List.of("flush-jwks", "restart-authoriser"), Set.of(), true, false)),
+                new Scenario("recent-deploy", "A release of the authoriser changes the audience it accepts",
+                        stage -> {
+                            stage.releaseAuthoriser("auth-api-v2");
+                            return "authoriser redeployed minutes ago, now accepting only audience auth-api-v2";
+                        }, Delivery.ONCE,
+                        new Expected(Verdict.RECENT_DEPLOY, List.of("page"), Set.of("auth-team"), false, true)));
+    }
+
+    private static String rotateKeys(Stage stage) {
+        stage.idp.addRsaKey("rsa-2");
+        stage.signInAgain(SIGNED_IN_AGAIN, i -> stage.idp.token("rsa-2").subject("user-" + i).sign());
+        return "IdP published rsa-2 and signs new tokens with it; " + share(stage) + " users signed in again";
+    }
+
+    /** New sign-ins fill the cache past maxmemory; Redis evicts the sessions closest to expiry (volatile-ttl). */
+    private static String evictSessions(Stage stage) {
+        long used = usedMemory(stage);
+        stage.redis.configSet("maxmemory", String.valueOf(used + 512 * 1024));
+        String padding = "x".repeat(900);
+        try (var pipeline = stage.redis.pipelined()) {
+            for (int i = 0; i < 3_000; i++) {
+                pipeline.setex("session:burst-" + i, Duration.ofHours(12).toSeconds(), "{\"sub\":\"burst-" + i + "\",\"pad\":\"" + padding + "\"}");
+            }
+            pipeline.sync();
+        }
+        // Redis goes on evicting in the background until it is under maxmemory again: let it settle, so what
+        // the drill counts afterwards is what the product did, not what Redis was still doing.
+        for (int i = 0; i < 50 && usedMemory(stage) > used + 512 * 1024; i++) {
+            sleep(100);
+        }
+        return "a burst of 3000 sign-ins into a cache capped at " + (used / 1024 / 1024 + 1) + " MiB";
+    }
+
+    private static long usedMemory(Stage stage) {
+        return Long.parseLong(stage.redis.info("memory").lines().filter(l -> l.startsWith("used_memory:")).findFirst()
+                .orElseThrow().substring("used_memory:".length()).strip());
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    private static String share(Stage stage) {
+        return String.valueOf(Math.round(stage.users.size() * SIGNED_IN_AGAIN));
+    }
+}
