@@ -1,0 +1,90 @@
+package authresponder.diagnose;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What the checks established, and nothing else: the only input of {@link VerdictRules}. A null part
+ * means that check could not tell (skipped, failed or timed out); {@link #notChecked} says which and why.
+ *
+ * @param alarmed    an alarm started this diagnosis (something is known to be wrong)
+ * @param idpSkew    the IdP's Date header minus our clock
+ * @param notChecked one line per check that could not tell, e.g. "logs: log group /aws/lambda/x does not exist"
+ */
+public record Facts(
+        boolean alarmed,
+        Idp idp,
+        KeyDrift keys,
+        Duration idpSkew,
+        SampleToken token,
+        CacheHealth cache,
+        ExpiryPattern expiry,
+        LogCounts logs,
+        Change change,
+        List<String> notChecked) {
+
+    public Facts {
+        notChecked = notChecked == null ? List.of() : List.copyOf(notChecked);
+    }
+
+    /** Whether the IdP's two endpoints answered; a problem names the failure (status, timeout, refused). */
+    public record Idp(Reach discovery, Reach jwks, String problem) {
+        public enum Reach { ANSWERED, FAILED, UNKNOWN }
+
+        public boolean down() {
+            return discovery == Reach.FAILED || jwks == Reach.FAILED;
+        }
+    }
+
+    /**
+     * The cached JWKS against the live one.
+     *
+     * @param cached           false when the cache holds no JWKS at all (the authoriser fetches on demand: not stale)
+     * @param missingFromCache live signing kids the cache lacks
+     * @param retiredInCache   cached kids the IdP no longer publishes
+     * @param changedMaterial  kids whose key material differs between cache and IdP
+     */
+    public record KeyDrift(boolean cached, List<String> missingFromCache, List<String> retiredInCache, List<String> changedMaterial) {
+        public KeyDrift {
+            missingFromCache = List.copyOf(missingFromCache);
+            retiredInCache = List.copyOf(retiredInCache);
+            changedMaterial = List.copyOf(changedMaterial);
+        }
+
+        /** Tokens signed now cannot be validated from this cache. */
+        public boolean stale() {
+            return cached && (!missingFromCache.isEmpty() || !changedMaterial.isEmpty());
+        }
+    }
+
+    /** The sample token's key id and what is wrong with it; the token itself is never kept. */
+    public record SampleToken(String kid, Set<TokenProblem> problems, Duration issuedAhead) {
+        public SampleToken {
+            problems = Set.copyOf(problems);
+        }
+    }
+
+    public enum TokenProblem { UNKNOWN_KID, BAD_SIGNATURE, EXPIRED, NOT_YET_VALID, WRONG_ISSUER, WRONG_AUDIENCE }
+
+    /** Cache INFO figures, summed over primaries; memoryRatio is null without a maxmemory. */
+    public record CacheHealth(Double memoryRatio, long evictedKeys, long rejectedConnections, Double hitRatio, Duration ping) {}
+
+    /** The sampled token keys' TTLs: the share that expires within the busiest minute. */
+    public record ExpiryPattern(int sampled, int withoutTtl, double busiestMinuteShare, Instant busiestMinute) {}
+
+    /** Matching log lines per signal in the window; capped when a count reached the read limit (at least that many). */
+    public record LogCounts(long invalidSignature, long unknownKid, long tokenExpired, boolean capped) {
+        public long signatureErrors() {
+            return invalidSignature + unknownKid;
+        }
+
+        public long total() {
+            return invalidSignature + unknownKid + tokenExpired;
+        }
+    }
+
+    /** When the authoriser last changed, and how long before the reference time (the alarm, or now). */
+    public record Change(String target, Instant lastModified, Duration beforeReference) {}
+}

@@ -1,0 +1,306 @@
+package authresponder.diagnose;
+
+import authresponder.diagnose.Facts.TokenProblem;
+import authresponder.diagnose.Verdict.Confidence;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * The decision, as the runbooks write it, from facts alone: no I/O, no clock.
+ *
+ * <p>Each suspect is judged on its own; the first present in this order wins, the others are named as
+ * also suspected:
+ * <ol>
+ *   <li>IDP_UNAVAILABLE: discovery or JWKS failed. Never flush then: the cache is what still validates tokens.</li>
+ *   <li>STALE_KEY_CACHE: a live signing key is missing from the cache or changed under the same kid.
+ *       But when the authoriser also changed within the deploy window, both explain the failures: the
+ *       verdict is RECENT_DEPLOY with STALE_KEY_CACHE also suspected, and a human decides (no blind flush).</li>
+ *   <li>CLOCK_SKEW: the IdP's Date, or a sample token issued ahead of our clock, is off by more than the threshold.</li>
+ *   <li>SESSION_CACHE_PRESSURE: a full cache that evicts, refused connections, or a bulk expiry of token keys.</li>
+ *   <li>RECENT_DEPLOY: the authoriser changed within the window and something is wrong (an alarm, or log errors).</li>
+ * </ol>
+ * With no suspect: UNKNOWN when the logs show errors or the IdP/cache comparison could not be made,
+ * else HEALTHY.
+ */
+public final class VerdictRules {
+    private final DiagnosePolicy policy;
+
+    public VerdictRules(DiagnosePolicy policy) {
+        this.policy = policy;
+    }
+
+    /** A candidate explanation with its confidence and the facts for it. */
+    private record Suspect(Verdict verdict, Confidence confidence, List<String> because) {}
+
+    public Decision decide(Facts facts) {
+        List<Suspect> suspects = Stream.of(idpUnavailable(facts), staleKeys(facts), clockSkew(facts), cachePressure(facts), recentDeploy(facts))
+                .flatMap(Optional::stream).toList();
+        if (suspects.isEmpty()) {
+            return noSuspect(facts);
+        }
+        Suspect first = suspects.getFirst();
+        Optional<Suspect> deploy = suspects.stream().filter(s -> s.verdict() == Verdict.RECENT_DEPLOY).findFirst();
+        if (first.verdict() == Verdict.STALE_KEY_CACHE && deploy.isPresent()) {
+            return deployAndKeyChange(facts, first, deploy.get(), suspects);
+        }
+        List<Verdict> also = suspects.stream().skip(1).map(Suspect::verdict).toList();
+        List<String> because = new ArrayList<>(first.because());
+        suspects.stream().skip(1).forEach(s -> because.add("also " + s.verdict() + ": " + s.because().getFirst()));
+        return new Decision(first.verdict(), first.confidence(), first.because().getFirst(), because,
+                against(first.verdict(), facts), action(first.verdict(), facts), also);
+    }
+
+    // ---- suspects ----
+
+    private Optional<Suspect> idpUnavailable(Facts f) {
+        if (f.idp() == null || !f.idp().down()) {
+            return Optional.empty();
+        }
+        boolean both = f.idp().discovery() == Facts.Idp.Reach.FAILED && f.idp().jwks() == Facts.Idp.Reach.FAILED;
+        List<String> because = new ArrayList<>(List.of("the identity provider does not serve its keys: " + f.idp().problem()));
+        if (f.logs() != null && f.logs().signatureErrors() >= policy.logEvidence()) {
+            because.add(f.logs().signatureErrors() + " signature/unknown-key errors in the authoriser's logs");
+        }
+        return Optional.of(new Suspect(Verdict.IDP_UNAVAILABLE, both ? Confidence.HIGH : Confidence.MEDIUM, because));
+    }
+
+    private Optional<Suspect> staleKeys(Facts f) {
+        if (f.keys() == null || !f.keys().stale()) {
+            return Optional.empty();
+        }
+        List<String> because = new ArrayList<>();
+        if (!f.keys().missingFromCache().isEmpty()) {
+            because.add("the IdP signs with kid " + String.join(", ", f.keys().missingFromCache()) + " that the cache does not hold");
+        }
+        if (!f.keys().changedMaterial().isEmpty()) {
+            because.add("kid " + String.join(", ", f.keys().changedMaterial()) + " has new key material at the IdP; the cache holds the old");
+        }
+        if (!f.keys().retiredInCache().isEmpty()) {
+            because.add("the cache still holds retired kid " + String.join(", ", f.keys().retiredInCache()));
+        }
+        boolean logsAgree = f.logs() != null && f.logs().signatureErrors() >= policy.logEvidence();
+        if (logsAgree) {
+            because.add(f.logs().signatureErrors() + " invalid_signature/unknown-kid lines in the authoriser's logs");
+        }
+        boolean tokenAgrees = f.token() != null && (f.keys().missingFromCache().contains(f.token().kid())
+                || f.keys().changedMaterial().contains(f.token().kid()));
+        if (tokenAgrees) {
+            because.add("the sample token is signed with kid " + f.token().kid() + ", which the cache cannot validate");
+        }
+        return Optional.of(new Suspect(Verdict.STALE_KEY_CACHE, logsAgree || tokenAgrees ? Confidence.HIGH : Confidence.MEDIUM, because));
+    }
+
+    private Optional<Suspect> clockSkew(Facts f) {
+        List<String> because = new ArrayList<>();
+        boolean fromIdp = f.idpSkew() != null && exceeds(f.idpSkew(), policy.clockSkew());
+        if (fromIdp) {
+            because.add("the IdP's clock is " + seconds(f.idpSkew()) + " from ours (threshold " + policy.clockSkew().toSeconds() + " s)");
+        }
+        boolean fromToken = f.token() != null && f.token().issuedAhead() != null && exceeds(f.token().issuedAhead(), policy.clockSkew());
+        if (fromToken) {
+            because.add("the sample token was issued " + f.token().issuedAhead().toSeconds() + " s ahead of our clock");
+        }
+        if (!fromIdp && !fromToken) {
+            return Optional.empty();
+        }
+        if (f.logs() != null && f.logs().tokenExpired() >= policy.logEvidence()) {
+            because.add(f.logs().tokenExpired() + " token_expired lines in the authoriser's logs");
+        }
+        return Optional.of(new Suspect(Verdict.CLOCK_SKEW, fromIdp ? Confidence.HIGH : Confidence.MEDIUM, because));
+    }
+
+    private Optional<Suspect> cachePressure(Facts f) {
+        List<String> because = new ArrayList<>();
+        boolean full = false;
+        boolean evicting = false;
+        if (f.cache() != null) {
+            full = f.cache().memoryRatio() != null && f.cache().memoryRatio() >= policy.memoryPressure();
+            evicting = f.cache().evictedKeys() >= policy.evictions();
+            if (full && evicting) {
+                because.add("the cache is " + percent(f.cache().memoryRatio()) + " full and has evicted " + f.cache().evictedKeys() + " keys");
+            } else if (evicting) {
+                because.add("the cache has evicted " + f.cache().evictedKeys() + " keys");
+            }
+            if (f.cache().rejectedConnections() > 0) {
+                because.add("the cache rejected " + f.cache().rejectedConnections() + " connections (maxclients)");
+            }
+        }
+        boolean bulk = f.expiry() != null && f.expiry().sampled() >= policy.bulkExpiryMinSample()
+                && f.expiry().busiestMinuteShare() >= policy.bulkExpiryShare();
+        if (bulk) {
+            because.add(percent(f.expiry().busiestMinuteShare()) + " of " + f.expiry().sampled()
+                    + " sampled token keys expire in the same minute (" + f.expiry().busiestMinute() + ")");
+        }
+        if (because.isEmpty()) {
+            return Optional.empty();
+        }
+        if (f.logs() != null && f.logs().tokenExpired() >= policy.logEvidence()) {
+            because.add(f.logs().tokenExpired() + " token_expired lines in the authoriser's logs");
+        }
+        Confidence confidence = full && evicting || because.size() >= 2 ? Confidence.HIGH : Confidence.MEDIUM;
+        return Optional.of(new Suspect(Verdict.SESSION_CACHE_PRESSURE, confidence, because));
+    }
+
+    private Optional<Suspect> recentDeploy(Facts f) {
+        if (!deployedRecently(f)) {
+            return Optional.empty();
+        }
+        boolean errors = f.logs() != null && f.logs().total() >= policy.logEvidence();
+        if (!f.alarmed() && !errors && (f.keys() == null || !f.keys().stale())) {
+            return Optional.empty();
+        }
+        List<String> because = new ArrayList<>(List.of(f.change().target() + " changed " + minutes(f.change().beforeReference())
+                + " before " + (f.alarmed() ? "the alarm" : "this diagnosis") + " (at " + f.change().lastModified() + ")"));
+        if (errors) {
+            because.add(f.logs().total() + " authentication errors in the authoriser's logs");
+        }
+        return Optional.of(new Suspect(Verdict.RECENT_DEPLOY, errors ? Confidence.HIGH : Confidence.MEDIUM, because));
+    }
+
+    // ---- conflicts and the quiet case ----
+
+    /** A deploy and a key change at once: say both, page, and leave the flush to the person who rules out the deploy. */
+    private Decision deployAndKeyChange(Facts f, Suspect stale, Suspect deploy, List<Suspect> suspects) {
+        List<String> because = new ArrayList<>(deploy.because());
+        because.addAll(stale.because());
+        List<Verdict> also = suspects.stream().map(Suspect::verdict).filter(v -> v != Verdict.RECENT_DEPLOY).toList();
+        String headline = "the authoriser changed " + minutes(f.change().beforeReference()) + " before the alarm AND the IdP's keys differ from the cache: either explains the failures";
+        RecommendedAction page = RecommendedAction.page(policy.authTeam(),
+                "rule out the deploy of " + f.change().lastModified() + " first (roll it back if it touched token validation); "
+                        + "if it is not the cause, run " + flush().describe() + ". Not flushed automatically: the evidence points two ways.");
+        return new Decision(Verdict.RECENT_DEPLOY, Confidence.LOW, headline, because, against(Verdict.RECENT_DEPLOY, f), page, also);
+    }
+
+    private Decision noSuspect(Facts f) {
+        List<String> against = against(Verdict.HEALTHY, f);
+        boolean errors = f.logs() != null && f.logs().total() >= policy.logEvidence();
+        boolean blind = f.idp() == null || f.idp().jwks() != Facts.Idp.Reach.ANSWERED || f.keys() == null;
+        if (errors || blind) {
+            List<String> because = new ArrayList<>();
+            if (errors) {
+                because.add(f.logs().total() + " authentication errors in the authoriser's logs, and no check explains them");
+            }
+            if (blind) {
+                because.add("the live and cached keys could not be compared");
+            }
+            String headline = errors ? because.getFirst() : "the key checks could not run: " + String.join("; ", f.notChecked());
+            return new Decision(Verdict.UNKNOWN, errors && !blind ? Confidence.MEDIUM : Confidence.LOW, headline, because, against,
+                    RecommendedAction.page(policy.authTeam(), "no rule explains the failures: look at the evidence and the checks that could not run"), List.of());
+        }
+        List<String> because = new ArrayList<>(List.of("the IdP serves its keys, the cache holds the same keys"));
+        if (f.idpSkew() != null) {
+            because.add("clocks agree within " + policy.clockSkew().toSeconds() + " s");
+        }
+        if (f.logs() != null) {
+            because.add(f.logs().total() + " authentication errors in the logs (below " + policy.logEvidence() + ")");
+        }
+        Confidence confidence = f.notChecked().isEmpty() && !f.alarmed() ? Confidence.HIGH : Confidence.MEDIUM;
+        String headline = f.alarmed() ? "every check passed, yet the alarm fired: watch it; page if it stays in ALARM" : "every check passed";
+        return new Decision(Verdict.HEALTHY, confidence, headline, because, against, RecommendedAction.none(
+                f.alarmed() ? "nothing to repair found; if the alarm stays in ALARM, page " + policy.authTeam() : "nothing to do"), List.of());
+    }
+
+    // ---- evidence against, and actions ----
+
+    private List<String> against(Verdict verdict, Facts f) {
+        List<String> against = new ArrayList<>();
+        boolean quietSignatures = f.logs() != null && f.logs().signatureErrors() == 0;
+        switch (verdict) {
+            case STALE_KEY_CACHE -> {
+                if (quietSignatures) {
+                    against.add("no invalid_signature or unknown-kid lines in the authoriser's logs");
+                }
+                if (f.token() != null && f.token().problems().isEmpty()) {
+                    against.add("the sample token validates against the live keys");
+                }
+            }
+            case IDP_UNAVAILABLE -> {
+                if (f.idp().discovery() == Facts.Idp.Reach.ANSWERED) {
+                    against.add("discovery answered");
+                }
+                if (f.keys() != null && f.keys().cached()) {
+                    against.add("the cache still holds keys: tokens signed with them keep validating (do not flush)");
+                }
+            }
+            case CLOCK_SKEW -> {
+                if (f.idpSkew() != null && !exceeds(f.idpSkew(), policy.clockSkew())) {
+                    against.add("the IdP's Date agrees with our clock (" + seconds(f.idpSkew()) + ")");
+                }
+                if (f.logs() != null && f.logs().tokenExpired() == 0) {
+                    against.add("no token_expired lines in the authoriser's logs");
+                }
+            }
+            case SESSION_CACHE_PRESSURE -> {
+                if (f.cache() != null && f.cache().memoryRatio() != null && f.cache().memoryRatio() < policy.memoryPressure()) {
+                    against.add("memory is at " + percent(f.cache().memoryRatio()) + " of maxmemory");
+                }
+                if (f.logs() != null && f.logs().tokenExpired() == 0) {
+                    against.add("no token_expired lines in the authoriser's logs");
+                }
+            }
+            case RECENT_DEPLOY -> {
+                if (f.logs() != null && f.logs().total() == 0) {
+                    against.add("no authentication errors in the authoriser's logs");
+                }
+            }
+            case HEALTHY, UNKNOWN -> {
+                if (f.logs() != null && f.logs().total() > 0) {
+                    against.add(f.logs().total() + " authentication errors in the logs (below the " + policy.logEvidence() + " that count)");
+                }
+                if (f.keys() != null && !f.keys().retiredInCache().isEmpty()) {
+                    against.add("the cache still holds retired kid " + String.join(", ", f.keys().retiredInCache()));
+                }
+                if (deployedRecently(f)) {
+                    against.add(f.change().target() + " changed " + minutes(f.change().beforeReference()) + " ago");
+                }
+            }
+        }
+        f.notChecked().forEach(line -> against.add("not checked: " + line));
+        return against;
+    }
+
+    private RecommendedAction action(Verdict verdict, Facts f) {
+        return switch (verdict) {
+            case STALE_KEY_CACHE -> RecommendedAction.run(flush().function(), flush().command(),
+                    "remove the cached JWKS so the authoriser fetches the IdP's current keys");
+            case IDP_UNAVAILABLE -> RecommendedAction.page(policy.identityTeam(),
+                    "the IdP is down (" + f.idp().problem() + "); do not flush: the cached keys are what still validates tokens");
+            case CLOCK_SKEW -> RecommendedAction.page(policy.platformTeam(),
+                    "fix time sync (NTP) where the clock is off; the keys are fine, a flush would not help");
+            case SESSION_CACHE_PRESSURE -> RecommendedAction.page(policy.platformTeam(),
+                    "add cache capacity or find what fills it; never flush the sessions");
+            case RECENT_DEPLOY -> RecommendedAction.page(policy.authTeam(),
+                    "roll back the authoriser to its version before " + f.change().lastModified());
+            case HEALTHY, UNKNOWN -> throw new IllegalStateException(verdict + " is decided without a suspect");
+        };
+    }
+
+    private RecommendedAction flush() {
+        return RecommendedAction.run(RecommendedAction.FLUSH_CACHE, Map.of("action", "flush", "scope", policy.flushScope()), "");
+    }
+
+    private boolean deployedRecently(Facts f) {
+        return f.change() != null && !f.change().beforeReference().isNegative()
+                && f.change().beforeReference().compareTo(policy.deployWindow()) <= 0;
+    }
+
+    private static boolean exceeds(Duration value, Duration threshold) {
+        return value.abs().compareTo(threshold) > 0;
+    }
+
+    private static String seconds(Duration d) {
+        return (d.isNegative() ? "-" : "+") + d.abs().toSeconds() + " s";
+    }
+
+    private static String minutes(Duration d) {
+        return d.toMinutes() < 1 ? d.toSeconds() + " s" : d.toMinutes() + " min";
+    }
+
+    private static String percent(double ratio) {
+        return Math.round(ratio * 100) + "%";
+    }
+}
