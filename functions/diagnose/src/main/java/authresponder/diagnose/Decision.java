@@ -1,6 +1,6 @@
 package authresponder.diagnose;
 
-import authresponder.diagnose.Verdict.Confidence;
+import authresponder.core.policy.Verdict;
 import java.util.List;
 
 /**
@@ -16,6 +16,8 @@ public record Decision(
         List<String> evidenceAgainst,
         RecommendedAction recommendedAction,
         List<Verdict> alsoSuspected) {
+
+    public enum Confidence { HIGH, MEDIUM, LOW }
 
     public Decision {
         evidenceFor = List.copyOf(evidenceFor);

@@ -1,70 +1,87 @@
 package authresponder.diagnose;
 
+import authresponder.core.policy.Policy;
+import authresponder.core.policy.Routing;
+import authresponder.core.policy.Thresholds;
+import authresponder.core.policy.Verdict;
+import authresponder.core.policy.VerdictPolicy;
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Every threshold, phrase and team the verdict rules use, in one place. The defaults are the runbooks'
- * numbers (clock skew over 30 s breaks validation; a deploy in the last hour points away from the JWKS;
- * an evicting, full cache loops users on the login page).
+ * What the verdict rules judge by, in one place: the thresholds, caps, teams and actions come from the
+ * runbooks' front matter ({@link Policy#bundled()}); the few figures only diagnose uses are named here.
  *
- * @param clockSkew          a difference between our clock and the IdP's (or a token's iat/nbf) past this is a finding
- * @param memoryPressure     used_memory / maxmemory at or above this is a full cache
- * @param evictions          evicted_keys (since the cache started) at or above this is eviction pressure
- * @param bulkExpiryShare    this share of the sampled token keys expiring within the same minute is a bulk expiry
- * @param bulkExpiryMinSample fewer sampled token keys than this say nothing about a pattern
- * @param deployWindow       an authoriser change this long before the alarm (or the command) is recent
- * @param logEvidence        this many matching log lines in the window count as evidence
- * @param slowPing           a cache PING slower than this is a warning
- * @param logPhrases         the authoriser's log phrases for each signal (exact, case-sensitive, as CloudWatch Logs matches)
- * @param flushScope         the flush-cache scope that holds the cached JWKS
- * @param identityTeam       paged when the IdP is down
- * @param authTeam           paged for a deploy or an unexplained failure
- * @param platformTeam       paged for clocks and cache capacity
+ * @param clockSkew          a clock difference against the IdP (or a token's iat) past this is a finding
+ * @param memoryUsedRatio    used_memory / maxmemory at or above this is a full cache
+ * @param evictionsPerMinute evictions per minute (measured over the check) at or above this is eviction pressure
+ * @param cacheHitRatioLow   a hit ratio below this is reported, not decisive
+ * @param cachePingSlow      a PING slower than this is reported
+ * @param bulkExpiryShare    this share of the sampled token keys expiring within one minute is a bulk expiry
+ * @param tokenSampleSize    token keys sampled (SCAN) at most
+ * @param deployWindow       an authoriser change this long before the window's end is recent
+ * @param recommendations    per verdict, the first action of its runbook chain (or the page, or nothing)
  */
 public record DiagnosePolicy(
         Duration clockSkew,
-        double memoryPressure,
-        long evictions,
+        double memoryUsedRatio,
+        int evictionsPerMinute,
+        double cacheHitRatioLow,
+        Duration cachePingSlow,
         double bulkExpiryShare,
-        int bulkExpiryMinSample,
+        int tokenSampleSize,
         Duration deployWindow,
-        long logEvidence,
-        Duration slowPing,
-        Map<LogSignal, List<String>> logPhrases,
-        String flushScope,
-        String identityTeam,
-        String authTeam,
-        String platformTeam) {
+        Map<Verdict, RecommendedAction> recommendations) {
+
+    /** Matching log lines in the window below this are noise, not evidence. */
+    public static final long LOG_EVIDENCE_LINES = 5;
+    /** Fewer sampled token keys than this say nothing about an expiry pattern. */
+    public static final int BULK_EXPIRY_MIN_SAMPLE = 20;
+    /** The authoriser's log phrases for each signal: exact, case-sensitive, as CloudWatch Logs matches a quoted term. */
+    public static final Map<LogSignal, List<String>> LOG_PHRASES = Map.of(
+            LogSignal.INVALID_SIGNATURE, List.of("invalid_signature"),
+            LogSignal.UNKNOWN_KID, List.of("kid mismatch", "unable to find a signing key"),
+            LogSignal.TOKEN_EXPIRED, List.of("token_expired"));
 
     /** What a log line says went wrong. */
     public enum LogSignal { INVALID_SIGNATURE, UNKNOWN_KID, TOKEN_EXPIRED }
 
-    public static final DiagnosePolicy DEFAULTS = new DiagnosePolicy(
-            Duration.ofSeconds(30),
-            0.90,
-            100,
-            0.5,
-            20,
-            Duration.ofHours(1),
-            5,
-            Duration.ofMillis(500),
-            Map.of(
-                    LogSignal.INVALID_SIGNATURE, List.of("invalid_signature"),
-                    LogSignal.UNKNOWN_KID, List.of("kid mismatch", "unable to find a signing key"),
-                    LogSignal.TOKEN_EXPIRED, List.of("token_expired")),
-            "jwks",
-            "identity-platform",
-            "auth-service",
-            "platform");
-
     public DiagnosePolicy {
-        logPhrases = Map.copyOf(logPhrases);
+        recommendations = Map.copyOf(recommendations);
+    }
+
+    public static DiagnosePolicy bundled() {
+        return from(Policy.bundled());
+    }
+
+    public static DiagnosePolicy from(Policy policy) {
+        Thresholds t = policy.thresholds();
+        Map<Verdict, RecommendedAction> recommendations = new EnumMap<>(Verdict.class);
+        for (Verdict verdict : Verdict.values()) {
+            recommendations.put(verdict, recommendation(policy, verdict));
+        }
+        return new DiagnosePolicy(t.clockSkew(), t.memoryUsedRatio(), t.evictionsPerMinute(), t.cacheHitRatioLow(), t.cachePingSlow(),
+                t.bulkExpiryShare(), policy.caps().tokenSampleSize(), t.deployWindow(), recommendations);
+    }
+
+    /** The verdict's first runbook action; a page names the verdict's team. The runbook's advice says why. */
+    private static RecommendedAction recommendation(Policy policy, Verdict verdict) {
+        VerdictPolicy rules = policy.verdict(verdict);
+        return policy.firstAction(verdict).map(name -> {
+            Routing.Action action = policy.routing().action(name);
+            boolean page = name.equals(policy.routing().chain().escalateWith());
+            return new RecommendedAction(name, action.function(), action.command(), page ? rules.team() : null, rules.advice());
+        }).orElseGet(() -> RecommendedAction.none(rules.advice()));
+    }
+
+    public RecommendedAction recommendation(Verdict verdict) {
+        return recommendations.get(verdict);
     }
 
     public DiagnosePolicy withDeployWindow(Duration window) {
-        return new DiagnosePolicy(clockSkew, memoryPressure, evictions, bulkExpiryShare, bulkExpiryMinSample, window,
-                logEvidence, slowPing, logPhrases, flushScope, identityTeam, authTeam, platformTeam);
+        return new DiagnosePolicy(clockSkew, memoryUsedRatio, evictionsPerMinute, cacheHitRatioLow, cachePingSlow, bulkExpiryShare,
+                tokenSampleSize, window, recommendations);
     }
 }

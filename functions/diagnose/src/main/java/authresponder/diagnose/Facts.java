@@ -68,8 +68,13 @@ public record Facts(
 
     public enum TokenProblem { UNKNOWN_KID, BAD_SIGNATURE, EXPIRED, NOT_YET_VALID, WRONG_ISSUER, WRONG_AUDIENCE }
 
-    /** Cache INFO figures, summed over primaries; memoryRatio is null without a maxmemory. */
-    public record CacheHealth(Double memoryRatio, long evictedKeys, long rejectedConnections, Double hitRatio, Duration ping) {}
+    /**
+     * Cache INFO figures over all primaries (the fullest one's memory).
+     *
+     * @param memoryRatio        used_memory / maxmemory, null without a maxmemory
+     * @param evictionsPerMinute evicted_keys growth measured across the check
+     */
+    public record CacheHealth(Double memoryRatio, double evictionsPerMinute, long rejectedConnections, Double hitRatio, Duration ping) {}
 
     /** The sampled token keys' TTLs: the share that expires within the busiest minute. */
     public record ExpiryPattern(int sampled, int withoutTtl, double busiestMinuteShare, Instant busiestMinute) {}

@@ -1,40 +1,33 @@
 package authresponder.diagnose;
 
-import java.util.Map;
+import com.google.gson.JsonObject;
 
 /**
- * What to do next: a function with its command (flush-cache {"action":"flush","scope":"jwks"}), or a team
- * to page through escalate, or nothing. The next function reads it from {@code details.recommendedAction}.
+ * What to do next, as the runbook's verdict chain says: an action of routing.json (flush-jwks: the
+ * flush-cache function with {"action":"flush","scope":"jwks"}), a page (the escalate function and the
+ * team), or nothing. The next function reads it from {@code details.recommendedAction}.
  *
- * @param function the function to run next (flush-cache, escalate), or null when nothing needs doing
- * @param command  the command for that function, as a person would type it; null for a page
- * @param team     the team to page (with escalate), or null
- * @param why      one sentence a person reads
+ * @param action   the runbook action name (flush-jwks, page), or null when nothing needs doing
+ * @param function the function that carries it out, or null
+ * @param command  the command for that function, as a person would send it; null with no action
+ * @param team     the team to page, for a page; else null
+ * @param why      what the paged person reads first (the runbook's advice, or the reason of a conflict)
  */
-public record RecommendedAction(String function, Map<String, Object> command, String team, String why) {
-    public static final String FLUSH_CACHE = "flush-cache";
-    public static final String ESCALATE = "escalate";
-
-    public static RecommendedAction run(String function, Map<String, Object> command, String why) {
-        return new RecommendedAction(function, Map.copyOf(command), null, why);
-    }
-
-    public static RecommendedAction page(String team, String why) {
-        return new RecommendedAction(ESCALATE, null, team, why);
-    }
+public record RecommendedAction(String action, String function, JsonObject command, String team, String why) {
 
     public static RecommendedAction none(String why) {
-        return new RecommendedAction(null, null, null, why);
+        return new RecommendedAction(null, null, null, null, why);
     }
 
-    /** "flush-cache {"action":"flush","scope":"jwks"}", "page identity-platform (escalate)", or "none". */
+    public RecommendedAction because(String reason) {
+        return new RecommendedAction(action, function, command, team, reason);
+    }
+
+    /** "flush-cache {"action":"flush","scope":"jwks"}", "page auth-team (escalate)", or "none". */
     public String describe() {
         if (team != null) {
-            return "page " + team + " (escalate)";
+            return "page " + team + " (" + function + ")";
         }
-        if (function != null) {
-            return function + " " + authresponder.core.Json.write(new java.util.TreeMap<>(command));
-        }
-        return "none";
+        return function == null ? "none" : function + " " + command;
     }
 }

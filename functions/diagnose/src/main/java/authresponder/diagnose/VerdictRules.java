@@ -1,11 +1,10 @@
 package authresponder.diagnose;
 
-import authresponder.diagnose.Facts.TokenProblem;
-import authresponder.diagnose.Verdict.Confidence;
+import authresponder.core.policy.Verdict;
+import authresponder.diagnose.Decision.Confidence;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -51,7 +50,7 @@ public final class VerdictRules {
         List<String> because = new ArrayList<>(first.because());
         suspects.stream().skip(1).forEach(s -> because.add("also " + s.verdict() + ": " + s.because().getFirst()));
         return new Decision(first.verdict(), first.confidence(), first.because().getFirst(), because,
-                against(first.verdict(), facts), action(first.verdict(), facts), also);
+                against(first.verdict(), facts), policy.recommendation(first.verdict()), also);
     }
 
     // ---- suspects ----
@@ -62,7 +61,7 @@ public final class VerdictRules {
         }
         boolean both = f.idp().discovery() == Facts.Idp.Reach.FAILED && f.idp().jwks() == Facts.Idp.Reach.FAILED;
         List<String> because = new ArrayList<>(List.of("the identity provider does not serve its keys: " + f.idp().problem()));
-        if (f.logs() != null && f.logs().signatureErrors() >= policy.logEvidence()) {
+        if (f.logs() != null && f.logs().signatureErrors() >= DiagnosePolicy.LOG_EVIDENCE_LINES) {
             because.add(f.logs().signatureErrors() + " signature/unknown-key errors in the authoriser's logs");
         }
         return Optional.of(new Suspect(Verdict.IDP_UNAVAILABLE, both ? Confidence.HIGH : Confidence.MEDIUM, because));
@@ -82,7 +81,7 @@ public final class VerdictRules {
         if (!f.keys().retiredInCache().isEmpty()) {
             because.add("the cache still holds retired kid " + String.join(", ", f.keys().retiredInCache()));
         }
-        boolean logsAgree = f.logs() != null && f.logs().signatureErrors() >= policy.logEvidence();
+        boolean logsAgree = f.logs() != null && f.logs().signatureErrors() >= DiagnosePolicy.LOG_EVIDENCE_LINES;
         if (logsAgree) {
             because.add(f.logs().signatureErrors() + " invalid_signature/unknown-kid lines in the authoriser's logs");
         }
@@ -107,7 +106,7 @@ public final class VerdictRules {
         if (!fromIdp && !fromToken) {
             return Optional.empty();
         }
-        if (f.logs() != null && f.logs().tokenExpired() >= policy.logEvidence()) {
+        if (f.logs() != null && f.logs().tokenExpired() >= DiagnosePolicy.LOG_EVIDENCE_LINES) {
             because.add(f.logs().tokenExpired() + " token_expired lines in the authoriser's logs");
         }
         return Optional.of(new Suspect(Verdict.CLOCK_SKEW, fromIdp ? Confidence.HIGH : Confidence.MEDIUM, because));
@@ -118,18 +117,19 @@ public final class VerdictRules {
         boolean full = false;
         boolean evicting = false;
         if (f.cache() != null) {
-            full = f.cache().memoryRatio() != null && f.cache().memoryRatio() >= policy.memoryPressure();
-            evicting = f.cache().evictedKeys() >= policy.evictions();
+            full = f.cache().memoryRatio() != null && f.cache().memoryRatio() >= policy.memoryUsedRatio();
+            evicting = f.cache().evictionsPerMinute() >= policy.evictionsPerMinute();
+            String rate = Math.round(f.cache().evictionsPerMinute()) + " keys/min";
             if (full && evicting) {
-                because.add("the cache is " + percent(f.cache().memoryRatio()) + " full and has evicted " + f.cache().evictedKeys() + " keys");
+                because.add("the cache is " + percent(f.cache().memoryRatio()) + " full and evicting " + rate);
             } else if (evicting) {
-                because.add("the cache has evicted " + f.cache().evictedKeys() + " keys");
+                because.add("the cache is evicting " + rate);
             }
             if (f.cache().rejectedConnections() > 0) {
                 because.add("the cache rejected " + f.cache().rejectedConnections() + " connections (maxclients)");
             }
         }
-        boolean bulk = f.expiry() != null && f.expiry().sampled() >= policy.bulkExpiryMinSample()
+        boolean bulk = f.expiry() != null && f.expiry().sampled() >= DiagnosePolicy.BULK_EXPIRY_MIN_SAMPLE
                 && f.expiry().busiestMinuteShare() >= policy.bulkExpiryShare();
         if (bulk) {
             because.add(percent(f.expiry().busiestMinuteShare()) + " of " + f.expiry().sampled()
@@ -138,7 +138,7 @@ public final class VerdictRules {
         if (because.isEmpty()) {
             return Optional.empty();
         }
-        if (f.logs() != null && f.logs().tokenExpired() >= policy.logEvidence()) {
+        if (f.logs() != null && f.logs().tokenExpired() >= DiagnosePolicy.LOG_EVIDENCE_LINES) {
             because.add(f.logs().tokenExpired() + " token_expired lines in the authoriser's logs");
         }
         Confidence confidence = full && evicting || because.size() >= 2 ? Confidence.HIGH : Confidence.MEDIUM;
@@ -149,7 +149,7 @@ public final class VerdictRules {
         if (!deployedRecently(f)) {
             return Optional.empty();
         }
-        boolean errors = f.logs() != null && f.logs().total() >= policy.logEvidence();
+        boolean errors = f.logs() != null && f.logs().total() >= DiagnosePolicy.LOG_EVIDENCE_LINES;
         if (!f.alarmed() && !errors && (f.keys() == null || !f.keys().stale())) {
             return Optional.empty();
         }
@@ -169,15 +169,16 @@ public final class VerdictRules {
         because.addAll(stale.because());
         List<Verdict> also = suspects.stream().map(Suspect::verdict).filter(v -> v != Verdict.RECENT_DEPLOY).toList();
         String headline = "the authoriser changed " + minutes(f.change().beforeReference()) + " before the alarm AND the IdP's keys differ from the cache: either explains the failures";
-        RecommendedAction page = RecommendedAction.page(policy.authTeam(),
-                "rule out the deploy of " + f.change().lastModified() + " first (roll it back if it touched token validation); "
-                        + "if it is not the cause, run " + flush().describe() + ". Not flushed automatically: the evidence points two ways.");
+        RecommendedAction page = policy.recommendation(Verdict.RECENT_DEPLOY).because(
+                "rule out the change of " + f.change().lastModified() + " first (roll it back if it touched token validation); "
+                        + "if it is not the cause, run " + policy.recommendation(Verdict.STALE_KEY_CACHE).describe()
+                        + ". Nothing was flushed automatically: the evidence points two ways.");
         return new Decision(Verdict.RECENT_DEPLOY, Confidence.LOW, headline, because, against(Verdict.RECENT_DEPLOY, f), page, also);
     }
 
     private Decision noSuspect(Facts f) {
         List<String> against = against(Verdict.HEALTHY, f);
-        boolean errors = f.logs() != null && f.logs().total() >= policy.logEvidence();
+        boolean errors = f.logs() != null && f.logs().total() >= DiagnosePolicy.LOG_EVIDENCE_LINES;
         boolean blind = f.idp() == null || f.idp().jwks() != Facts.Idp.Reach.ANSWERED || f.keys() == null;
         if (errors || blind) {
             List<String> because = new ArrayList<>();
@@ -189,19 +190,18 @@ public final class VerdictRules {
             }
             String headline = errors ? because.getFirst() : "the key checks could not run: " + String.join("; ", f.notChecked());
             return new Decision(Verdict.UNKNOWN, errors && !blind ? Confidence.MEDIUM : Confidence.LOW, headline, because, against,
-                    RecommendedAction.page(policy.authTeam(), "no rule explains the failures: look at the evidence and the checks that could not run"), List.of());
+                    policy.recommendation(Verdict.UNKNOWN), List.of());
         }
         List<String> because = new ArrayList<>(List.of("the IdP serves its keys, the cache holds the same keys"));
         if (f.idpSkew() != null) {
             because.add("clocks agree within " + policy.clockSkew().toSeconds() + " s");
         }
         if (f.logs() != null) {
-            because.add(f.logs().total() + " authentication errors in the logs (below " + policy.logEvidence() + ")");
+            because.add(f.logs().total() + " authentication errors in the logs (below " + DiagnosePolicy.LOG_EVIDENCE_LINES + ")");
         }
         Confidence confidence = f.notChecked().isEmpty() && !f.alarmed() ? Confidence.HIGH : Confidence.MEDIUM;
         String headline = f.alarmed() ? "every check passed, yet the alarm fired: watch it; page if it stays in ALARM" : "every check passed";
-        return new Decision(Verdict.HEALTHY, confidence, headline, because, against, RecommendedAction.none(
-                f.alarmed() ? "nothing to repair found; if the alarm stays in ALARM, page " + policy.authTeam() : "nothing to do"), List.of());
+        return new Decision(Verdict.HEALTHY, confidence, headline, because, against, policy.recommendation(Verdict.HEALTHY), List.of());
     }
 
     // ---- evidence against, and actions ----
@@ -235,7 +235,7 @@ public final class VerdictRules {
                 }
             }
             case SESSION_CACHE_PRESSURE -> {
-                if (f.cache() != null && f.cache().memoryRatio() != null && f.cache().memoryRatio() < policy.memoryPressure()) {
+                if (f.cache() != null && f.cache().memoryRatio() != null && f.cache().memoryRatio() < policy.memoryUsedRatio()) {
                     against.add("memory is at " + percent(f.cache().memoryRatio()) + " of maxmemory");
                 }
                 if (f.logs() != null && f.logs().tokenExpired() == 0) {
@@ -249,7 +249,7 @@ public final class VerdictRules {
             }
             case HEALTHY, UNKNOWN -> {
                 if (f.logs() != null && f.logs().total() > 0) {
-                    against.add(f.logs().total() + " authentication errors in the logs (below the " + policy.logEvidence() + " that count)");
+                    against.add(f.logs().total() + " authentication errors in the logs (below the " + DiagnosePolicy.LOG_EVIDENCE_LINES + " that count)");
                 }
                 if (f.keys() != null && !f.keys().retiredInCache().isEmpty()) {
                     against.add("the cache still holds retired kid " + String.join(", ", f.keys().retiredInCache()));
@@ -261,26 +261,6 @@ public final class VerdictRules {
         }
         f.notChecked().forEach(line -> against.add("not checked: " + line));
         return against;
-    }
-
-    private RecommendedAction action(Verdict verdict, Facts f) {
-        return switch (verdict) {
-            case STALE_KEY_CACHE -> RecommendedAction.run(flush().function(), flush().command(),
-                    "remove the cached JWKS so the authoriser fetches the IdP's current keys");
-            case IDP_UNAVAILABLE -> RecommendedAction.page(policy.identityTeam(),
-                    "the IdP is down (" + f.idp().problem() + "); do not flush: the cached keys are what still validates tokens");
-            case CLOCK_SKEW -> RecommendedAction.page(policy.platformTeam(),
-                    "fix time sync (NTP) where the clock is off; the keys are fine, a flush would not help");
-            case SESSION_CACHE_PRESSURE -> RecommendedAction.page(policy.platformTeam(),
-                    "add cache capacity or find what fills it; never flush the sessions");
-            case RECENT_DEPLOY -> RecommendedAction.page(policy.authTeam(),
-                    "roll back the authoriser to its version before " + f.change().lastModified());
-            case HEALTHY, UNKNOWN -> throw new IllegalStateException(verdict + " is decided without a suspect");
-        };
-    }
-
-    private RecommendedAction flush() {
-        return RecommendedAction.run(RecommendedAction.FLUSH_CACHE, Map.of("action", "flush", "scope", policy.flushScope()), "");
     }
 
     private boolean deployedRecently(Facts f) {

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import authresponder.core.policy.Verdict;
+import authresponder.diagnose.Decision.Confidence;
 import authresponder.diagnose.Facts.CacheHealth;
 import authresponder.diagnose.Facts.Change;
 import authresponder.diagnose.Facts.ExpiryPattern;
@@ -14,17 +16,16 @@ import authresponder.diagnose.Facts.KeyDrift;
 import authresponder.diagnose.Facts.LogCounts;
 import authresponder.diagnose.Facts.SampleToken;
 import authresponder.diagnose.Facts.TokenProblem;
-import authresponder.diagnose.Verdict.Confidence;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
+import com.google.gson.JsonParser;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The decision rules, one case at a time: each builds the facts a diagnosis would have found. */
 class VerdictRulesTest {
-    private final VerdictRules rules = new VerdictRules(DiagnosePolicy.DEFAULTS);
+    private final VerdictRules rules = new VerdictRules(DiagnosePolicy.bundled());
 
     private static final Idp UP = new Idp(Reach.ANSWERED, Reach.ANSWERED, null);
     private static final KeyDrift SAME = new KeyDrift(true, List.of(), List.of(), List.of());
@@ -85,7 +86,8 @@ class VerdictRulesTest {
         assertEquals(Verdict.STALE_KEY_CACHE, d.verdict());
         assertEquals(Confidence.HIGH, d.confidence(), "the logs agree");
         assertEquals("flush-cache", d.recommendedAction().function());
-        assertEquals(Map.of("action", "flush", "scope", "jwks"), d.recommendedAction().command());
+        assertEquals("flush-jwks", d.recommendedAction().action());
+        assertEquals(JsonParser.parseString("{\"action\":\"flush\",\"scope\":\"jwks\"}"), d.recommendedAction().command());
         assertTrue(d.evidenceFor().stream().anyMatch(e -> e.contains("rsa-2")), d.evidenceFor().toString());
         assertTrue(d.evidenceFor().stream().anyMatch(e -> e.contains("retired kid rsa-1")));
         assertTrue(d.line().startsWith("STALE_KEY_CACHE (high confidence)"));
@@ -128,7 +130,7 @@ class VerdictRulesTest {
         assertEquals(Confidence.LOW, d.confidence());
         assertEquals(List.of(Verdict.STALE_KEY_CACHE), d.alsoSuspected());
         assertEquals("escalate", d.recommendedAction().function(), "a human decides");
-        assertNull(d.recommendedAction().command());
+        assertEquals("auth-team", d.recommendedAction().team());
         assertTrue(d.recommendedAction().why().contains("flush-cache"), "the flush is named as the second step");
         assertTrue(d.headline().contains("AND the IdP's keys differ"), d.headline());
         assertTrue(d.evidenceFor().stream().anyMatch(e -> e.contains("12 min")));
@@ -142,7 +144,7 @@ class VerdictRulesTest {
         assertEquals(Verdict.IDP_UNAVAILABLE, d.verdict());
         assertEquals(Confidence.HIGH, d.confidence());
         assertEquals("identity-platform", d.recommendedAction().team());
-        assertTrue(d.recommendedAction().why().contains("do not flush"));
+        assertTrue(d.recommendedAction().why().contains("do not flush caches"), "the runbook's advice");
         assertTrue(d.alsoSuspected().contains(Verdict.STALE_KEY_CACHE));
     }
 
@@ -159,7 +161,7 @@ class VerdictRulesTest {
         Decision d = rules.decide(with(healthy(), Duration.ofSeconds(-95), new LogCounts(0, 0, 25, false)));
         assertEquals(Verdict.CLOCK_SKEW, d.verdict());
         assertEquals(Confidence.HIGH, d.confidence());
-        assertEquals("platform", d.recommendedAction().team());
+        assertEquals("auth-team", d.recommendedAction().team());
         assertTrue(d.headline().contains("-95 s"), d.headline());
     }
 
@@ -189,7 +191,8 @@ class VerdictRulesTest {
         Decision d = rules.decide(with(healthy(), new CacheHealth(0.98, 5_000, 0, 0.4, Duration.ofMillis(2))));
         assertEquals(Verdict.SESSION_CACHE_PRESSURE, d.verdict());
         assertEquals(Confidence.HIGH, d.confidence());
-        assertTrue(d.recommendedAction().why().contains("never flush the sessions"));
+        assertEquals("identity-platform", d.recommendedAction().team());
+        assertTrue(d.recommendedAction().why().contains("never flush it"));
     }
 
     @Test
@@ -207,8 +210,8 @@ class VerdictRulesTest {
         Decision d = rules.decide(with(healthy(), change(Duration.ofMinutes(20)), new LogCounts(3, 0, 50, false)));
         assertEquals(Verdict.RECENT_DEPLOY, d.verdict());
         assertEquals(Confidence.HIGH, d.confidence());
-        assertEquals("auth-service", d.recommendedAction().team());
-        assertTrue(d.recommendedAction().why().startsWith("roll back"));
+        assertEquals("auth-team", d.recommendedAction().team());
+        assertTrue(d.recommendedAction().why().contains("Roll it back"));
     }
 
     @Test
@@ -238,7 +241,8 @@ class VerdictRulesTest {
         Decision d = rules.decide(with(healthy(), new LogCounts(10, 10, 0, false)));
         assertEquals(Verdict.UNKNOWN, d.verdict());
         assertEquals(Confidence.MEDIUM, d.confidence());
-        assertEquals("auth-service", d.recommendedAction().team());
+        assertEquals("page", d.recommendedAction().action());
+        assertEquals("identity-platform", d.recommendedAction().team());
     }
 
     @Test
@@ -254,7 +258,7 @@ class VerdictRulesTest {
 
     @Test
     void thresholdsComeFromThePolicy() {
-        VerdictRules strict = new VerdictRules(DiagnosePolicy.DEFAULTS.withDeployWindow(Duration.ofMinutes(10)));
+        VerdictRules strict = new VerdictRules(DiagnosePolicy.bundled().withDeployWindow(Duration.ofMinutes(10)));
         Facts f = with(healthy(), change(Duration.ofMinutes(20)), new LogCounts(0, 0, 50, false));
         assertEquals(Verdict.RECENT_DEPLOY, rules.decide(f).verdict());
         assertEquals(Verdict.UNKNOWN, strict.decide(f).verdict());

@@ -1,0 +1,88 @@
+package authresponder.diagnose;
+
+import authresponder.core.Budget;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.net.URI;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/** Check 1: the issuer's discovery document answers 200, names the same issuer, and has a jwks_uri. */
+final class DiscoveryCheck implements CheckRunner.Check<DiscoveryCheck.Discovery> {
+    static final String NAME = "discovery";
+
+    /** @param skew the IdP's Date against our clock, when it sent one */
+    record Discovery(URI jwksUri, Optional<Duration> skew) {}
+
+    private final Http http;
+    private final URI issuer;
+
+    DiscoveryCheck(Http http, URI issuer) {
+        this.http = http;
+        this.issuer = issuer;
+    }
+
+    static URI discoveryUri(URI issuer) {
+        String base = issuer.toString().endsWith("/") ? issuer.toString() : issuer + "/";
+        return URI.create(base + ".well-known/openid-configuration");
+    }
+
+    @Override
+    public Finding<Discovery> run(Budget budget) throws Exception {
+        URI uri = discoveryUri(issuer);
+        Map<String, Object> evidence = new LinkedHashMap<>();
+        evidence.put("url", uri.toString());
+        Http.Response response;
+        try {
+            response = http.get(uri, budget);
+        } catch (Http.NoAnswer e) {
+            return Finding.fail("the IdP did not answer: " + e.getMessage(), evidence);
+        }
+        evidence.put("status", response.status());
+        evidence.put("latencyMs", response.latency().toMillis());
+        if (response.status() != 200) {
+            return Finding.fail("discovery answered HTTP " + response.status(), evidence);
+        }
+        JsonObject document;
+        try {
+            JsonElement parsed = JsonParser.parseString(response.body());
+            document = parsed.getAsJsonObject();
+        } catch (RuntimeException e) {
+            return Finding.fail("discovery answered 200 with a body that is not a JSON object", evidence);
+        }
+        String published = text(document, "issuer");
+        String jwks = text(document, "jwks_uri");
+        evidence.put("issuer", published);
+        evidence.put("jwksUri", jwks);
+        if (jwks == null) {
+            return Finding.fail("discovery has no jwks_uri", evidence);
+        }
+        URI jwksUri;
+        try {
+            jwksUri = URI.create(jwks);
+        } catch (IllegalArgumentException e) {
+            return Finding.fail("discovery's jwks_uri is not a URL", evidence);
+        }
+        Discovery discovery = new Discovery(jwksUri, response.skew());
+        if (!sameIssuer(published, issuer)) {
+            return Finding.warn("discovery names issuer " + published + ", not the configured " + issuer, evidence, discovery);
+        }
+        return Finding.ok("discovery answered in " + response.latency().toMillis() + " ms with the configured issuer", evidence, discovery);
+    }
+
+    static boolean sameIssuer(String published, URI configured) {
+        return published != null && strip(published).equals(strip(configured.toString()));
+    }
+
+    private static String strip(String url) {
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+
+    static String text(JsonObject object, String field) {
+        JsonElement value = object.get(field);
+        return value != null && value.isJsonPrimitive() ? value.getAsString() : null;
+    }
+}

@@ -1,0 +1,88 @@
+package authresponder.diagnose;
+
+import authresponder.core.Budget;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.KeyUse;
+import java.net.URI;
+import java.text.ParseException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Check 2: the JWKS endpoint's status, latency, key ids and types, and how long it lets caches keep it. */
+final class JwksCheck implements CheckRunner.Check<JwksCheck.LiveKeys> {
+    static final String NAME = "jwks";
+
+    /** The live keys, and the IdP's Date against our clock. */
+    record LiveKeys(JWKSet keys, Optional<Duration> skew) {
+        /** Keys that may sign tokens: everything not marked {@code use: enc}. */
+        List<JWK> signing() {
+            return keys.getKeys().stream().filter(JwksCheck::signs).toList();
+        }
+    }
+
+    private final Http http;
+    private final Optional<URI> configured;
+    private final CheckRunner.Running<DiscoveryCheck.Discovery> discovery;
+
+    JwksCheck(Http http, Optional<URI> configured, CheckRunner.Running<DiscoveryCheck.Discovery> discovery) {
+        this.http = http;
+        this.configured = configured;
+        this.discovery = discovery;
+    }
+
+    static boolean signs(JWK key) {
+        return !KeyUse.ENCRYPTION.equals(key.getKeyUse());
+    }
+
+    @Override
+    public Finding<LiveKeys> run(Budget budget) throws Exception {
+        URI uri = configured.isPresent() ? configured.get() : discovery.await(budget).jwksUri();
+        Map<String, Object> evidence = new LinkedHashMap<>();
+        evidence.put("url", uri.toString());
+        Http.Response response;
+        try {
+            response = http.get(uri, budget);
+        } catch (Http.NoAnswer e) {
+            return Finding.fail("the JWKS endpoint did not answer: " + e.getMessage(), evidence);
+        }
+        evidence.put("status", response.status());
+        evidence.put("latencyMs", response.latency().toMillis());
+        response.cacheControl().ifPresent(value -> evidence.put("cacheControl", value));
+        Optional<Long> maxAge = response.cacheControl().flatMap(Http::maxAge);
+        maxAge.ifPresent(value -> evidence.put("maxAgeSeconds", value));
+        if (response.status() != 200) {
+            return Finding.fail("the JWKS endpoint answered HTTP " + response.status(), evidence);
+        }
+        JWKSet keys;
+        try {
+            keys = JWKSet.parse(response.body());
+        } catch (ParseException e) {
+            return Finding.fail("the JWKS endpoint answered 200 with a body that is not a JWK set", evidence);
+        }
+        evidence.put("keys", keys.getKeys().stream().map(JwksCheck::describe).toList());
+        LiveKeys live = new LiveKeys(keys, response.skew());
+        List<JWK> signing = live.signing();
+        if (signing.isEmpty()) {
+            return Finding.warn("the JWKS publishes no signing key", evidence, live);
+        }
+        if (signing.stream().anyMatch(key -> key.getKeyID() == null)) {
+            return Finding.warn("a signing key has no kid: tokens cannot name it", evidence, live);
+        }
+        return Finding.ok(signing.size() + " signing key(s) " + String.join(", ", signing.stream().map(JWK::getKeyID).toList())
+                + ", answered in " + response.latency().toMillis() + " ms"
+                + maxAge.map(age -> ", max-age " + age + " s").orElse(", no max-age"), evidence, live);
+    }
+
+    private static Map<String, Object> describe(JWK key) {
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("kid", key.getKeyID());
+        line.put("kty", key.getKeyType().getValue());
+        line.put("use", key.getKeyUse() == null ? null : key.getKeyUse().identifier());
+        line.put("alg", key.getAlgorithm() == null ? null : key.getAlgorithm().getName());
+        return line;
+    }
+}
