@@ -24,10 +24,13 @@ final class CheckRunner implements AutoCloseable {
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
     private final Budget invocation;
     private final Duration cap;
+    private final boolean oneByOne;
 
-    CheckRunner(Budget invocation, Duration cap) {
+    /** @param oneByOne run each check to its end before the next starts (the benchmark's baseline), instead of all at once */
+    CheckRunner(Budget invocation, Duration cap, boolean oneByOne) {
         this.invocation = invocation;
         this.cap = cap;
+        this.oneByOne = oneByOne;
     }
 
     /** The body of one check: it gets its own budget and returns a finding, or throws. */
@@ -44,8 +47,11 @@ final class CheckRunner implements AutoCloseable {
     }
 
     <F> Running<F> start(String name, Check<F> check) {
-        Budget budget = invocation.slice(cap);
-        return new Running<>(name, budget, check, threads);
+        Running<F> running = new Running<>(name, invocation.slice(cap), check, threads);
+        if (oneByOne) {
+            running.finding();
+        }
+        return running;
     }
 
     /** Checks still running at the end (their deadlines passed) are interrupted. */

@@ -27,6 +27,10 @@ public record Decision(
 
     /** The verdict line: what a person paged at 3 a.m. reads first. */
     public String line() {
-        return verdict + " (" + confidence.name().toLowerCase() + " confidence): " + headline + ". Next: " + recommendedAction.describe();
+        return line(verdict, confidence, headline, recommendedAction);
+    }
+
+    static String line(Verdict verdict, Confidence confidence, String headline, RecommendedAction next) {
+        return verdict + " (" + confidence.name().toLowerCase() + " confidence): " + headline + ". Next: " + next.describe();
     }
 }

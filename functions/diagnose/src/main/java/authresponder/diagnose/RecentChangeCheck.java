@@ -4,8 +4,6 @@ import authresponder.core.AwsClients;
 import authresponder.core.Budget;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -20,8 +18,6 @@ import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
  */
 final class RecentChangeCheck implements CheckRunner.Check<Facts.Change> {
     static final String NAME = "recent-change";
-    /** Lambda's LastModified: 2026-11-21T10:00:00.000+0000. */
-    private static final DateTimeFormatter LAST_MODIFIED = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSZ");
 
     private final Supplier<LambdaClient> lambda;
     private final String function;
@@ -48,7 +44,7 @@ final class RecentChangeCheck implements CheckRunner.Check<Facts.Change> {
         } catch (SdkException e) {
             return Finding.fail("could not read the authoriser function " + function + ": " + e.getMessage(), evidence);
         }
-        Instant lastModified = OffsetDateTime.parse(configuration.lastModified(), LAST_MODIFIED).toInstant();
+        Instant lastModified = AwsTime.parse(configuration.lastModified());
         Duration before = Duration.between(lastModified, reference);
         evidence.put("lastModified", lastModified);
         evidence.put("minutesBefore", before.toMinutes());

@@ -248,8 +248,8 @@ public final class VerdictRules {
                 }
             }
             case HEALTHY, UNKNOWN -> {
-                if (f.logs() != null && f.logs().total() > 0) {
-                    against.add(f.logs().total() + " authentication errors in the logs (below the " + DiagnosePolicy.LOG_EVIDENCE_LINES + " that count)");
+                if (f.logs() != null && f.logs().total() > 0 && f.logs().total() < DiagnosePolicy.LOG_EVIDENCE_LINES) {
+                    against.add(f.logs().total() + " authentication errors in the logs (fewer than the " + DiagnosePolicy.LOG_EVIDENCE_LINES + " that count)");
                 }
                 if (f.keys() != null && !f.keys().retiredInCache().isEmpty()) {
                     against.add("the cache still holds retired kid " + String.join(", ", f.keys().retiredInCache()));

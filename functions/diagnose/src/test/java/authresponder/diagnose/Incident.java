@@ -1,0 +1,183 @@
+package authresponder.diagnose;
+
+import authresponder.core.AwsClients;
+import authresponder.core.Env;
+import authresponder.core.FunctionHandler;
+import authresponder.core.LocalContext;
+import authresponder.testkit.LocalIdp;
+import authresponder.testkit.MotoServer;
+import authresponder.testkit.RedisServer;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import redis.clients.jedis.Jedis;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
+import software.amazon.awssdk.services.cloudwatchlogs.model.InputLogEvent;
+import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.lambda.model.Runtime;
+
+/**
+ * One incident's real parts: a local IdP, a Redis holding the authoriser's cached JWKS, and moto with
+ * the authoriser's log group and function. A test arranges the incident, then runs diagnose on it.
+ */
+final class Incident implements AutoCloseable {
+    static final String LOG_GROUP = "/aws/lambda/api-authoriser";
+    static final String FUNCTION = "api-authoriser";
+    static final String JWKS_KEY = "jwks:keys";
+    static final Duration CHECK_BUDGET = Duration.ofSeconds(2);
+
+    final MotoServer moto = MotoServer.shared();
+    final LocalIdp idp = LocalIdp.start();
+    final RedisServer redis;
+    final CloudWatchLogsClient logs;
+    final LambdaClient lambda;
+    private final Map<String, String> env = new HashMap<>();
+
+    Incident(String... redisArgs) {
+        moto.reset();
+        redis = RedisServer.start(redisArgs);
+        AwsClients aws = new AwsClients(new Env(moto.awsEnvironment()));
+        logs = aws.build(CloudWatchLogsClient.builder());
+        lambda = aws.build(LambdaClient.builder());
+        env.putAll(moto.awsEnvironment());
+        env.put("IDP_ISSUER", idp.issuer());
+        env.put("IDP_AUDIENCE", LocalIdp.DEFAULT_AUDIENCE);
+        env.put("CACHE_URL", redis.url());
+        env.put("CACHED_JWKS_KEY", JWKS_KEY);
+        env.put("AUTHORISER_LOG_GROUP", LOG_GROUP);
+        env.put("AUTHORISER_FUNCTION", FUNCTION);
+        env.put("CHECK_BUDGET", CHECK_BUDGET.toMillis() + "ms");
+        logs.createLogGroup(r -> r.logGroupName(LOG_GROUP));
+        logs.createLogStream(r -> r.logGroupName(LOG_GROUP).logStreamName("2026/11/21/[$LATEST]abc"));
+    }
+
+    Incident set(String name, String value) {
+        if (value == null) {
+            env.remove(name);
+        } else {
+            env.put(name, value);
+        }
+        return this;
+    }
+
+    Jedis jedis() {
+        return new Jedis(redis.url());
+    }
+
+    /** The authoriser cached what the IdP publishes now. */
+    Incident cacheLiveKeys() {
+        try (Jedis jedis = jedis()) {
+            jedis.set(JWKS_KEY, idp.publishedKeys().toString());
+        }
+        return this;
+    }
+
+    /** Token keys expiring over the next hours, spread out (no pattern), plus sessions that are not sampled. */
+    Incident tokenKeys(int count) {
+        try (Jedis jedis = jedis()) {
+            for (int i = 0; i < count; i++) {
+                jedis.psetex("token:" + i, 600_000L + i * 97_000L, "t");
+                jedis.set("session:" + i, "s");
+            }
+        }
+        return this;
+    }
+
+    /** Log lines of the authoriser at a time, each containing the phrase. */
+    Incident logLines(String phrase, int count, Instant at) {
+        List<InputLogEvent> events = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            events.add(InputLogEvent.builder().timestamp(at.toEpochMilli() + i)
+                    .message("{\"level\":\"WARN\",\"msg\":\"token rejected: " + phrase + "\",\"request\":" + i + "}").build());
+        }
+        logs.putLogEvents(r -> r.logGroupName(LOG_GROUP).logStreamName("2026/11/21/[$LATEST]abc").logEvents(events));
+        return this;
+    }
+
+    /** The authoriser function, changed now (moto stamps LastModified with the time of the call). */
+    Incident deployAuthoriser() {
+        createRole();
+        lambda.createFunction(b -> b.functionName(FUNCTION).runtime(Runtime.JAVA21).role("arn:aws:iam::" + MotoServer.ACCOUNT + ":role/authoriser")
+                .handler("authoriser.Handler::handleRequest").code(c -> c.zipFile(SdkBytes.fromByteArray(zip()))));
+        return this;
+    }
+
+    FunctionHandler.Answer diagnose(String event) {
+        return diagnose(event, DiagnosePolicy.bundled());
+    }
+
+    FunctionHandler.Answer diagnose(String event, DiagnosePolicy policy) {
+        return handler(policy).handle(event.getBytes(StandardCharsets.UTF_8), new LocalContext("diagnose", Duration.ofSeconds(30)));
+    }
+
+    DiagnoseHandler handler(DiagnosePolicy policy) {
+        return new DiagnoseHandler(new Env(env), policy);
+    }
+
+    /** A policy in which the authoriser's change of a moment ago is long past. */
+    static DiagnosePolicy deployLongAgo() {
+        return DiagnosePolicy.bundled().withDeployWindow(Duration.ofMillis(1));
+    }
+
+    static Diagnosis details(FunctionHandler.Answer answer) {
+        return (Diagnosis) answer.result().details();
+    }
+
+    static CheckReport check(FunctionHandler.Answer answer, String name) {
+        return details(answer).checks().stream().filter(c -> c.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    /** moto checks that the execution role exists; its IAM API is form-encoded, so a plain request makes it. */
+    private void createRole() {
+        String form = "Action=CreateRole&Version=2010-05-08&RoleName=authoriser&AssumeRolePolicyDocument="
+                + java.net.URLEncoder.encode("{\"Version\":\"2012-10-17\",\"Statement\":[]}", StandardCharsets.UTF_8);
+        try {
+            HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(moto.endpoint() + "/"))
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .header("Authorization", "AWS4-HMAC-SHA256 Credential=testing/20261121/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=x")
+                    .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException("CreateRole answered " + response.statusCode() + ": " + response.body());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static byte[] zip() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+            zip.putNextEntry(new ZipEntry("authoriser/Handler.class"));
+            zip.write(new byte[] {(byte) 0xCA, (byte) 0xFE});
+            zip.closeEntry();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    @Override
+    public void close() {
+        idp.close();
+        redis.close();
+        logs.close();
+        lambda.close();
+    }
+}
