@@ -18,7 +18,7 @@ import java.util.Optional;
  * @param checkBudget     CHECK_BUDGET: the most time each check may take (all run at once)
  * @param logWindow       LOG_WINDOW: the window of a direct command, and of an alarm without a start date
  * @param cache           whether CACHE_URL or CACHE_REPLICATION_GROUP_ID is set (the cache module reads the rest)
- * @param cachedJwksKey   CACHED_JWKS_KEY: where the authoriser caches the JWKS
+ * @param cachedJwksKey   CACHED_JWKS_KEY: where the authoriser caches the JWKS (default jwks:ISSUER)
  * @param cachedJwksFormat CACHED_JWKS_FORMAT: json (a string holding the JWKS) or hash (kid → JWK)
  * @param tokenKeyPattern TOKEN_KEY_PATTERN: the token keys to sample (a SCAN MATCH pattern)
  * @param logGroup        AUTHORISER_LOG_GROUP: the authoriser's CloudWatch Logs log group
@@ -58,7 +58,7 @@ record DiagnoseSettings(
         };
         boolean cache = env.optional(CacheSettings.URL).isPresent() || env.optional(CacheSettings.REPLICATION_GROUP_ID).isPresent();
         return new DiagnoseSettings(issuer, env.uri("IDP_JWKS_URL"), env.optional("IDP_AUDIENCE"), budget, window, cache,
-                env.string("CACHED_JWKS_KEY", "jwks:keys"), jwksFormat, env.string("TOKEN_KEY_PATTERN", "token:*"),
+                env.string("CACHED_JWKS_KEY", "jwks:" + issuer), jwksFormat, env.string("TOKEN_KEY_PATTERN", "token:*"),
                 env.optional("AUTHORISER_LOG_GROUP"), env.optional("AUTHORISER_FUNCTION"));
     }
 }

@@ -79,16 +79,15 @@ public record Facts(
     /** The sampled token keys' TTLs: the share that expires within the busiest minute. */
     public record ExpiryPattern(int sampled, int withoutTtl, double busiestMinuteShare, Instant busiestMinute) {}
 
-    /** Matching log lines per signal in the window; capped when a count reached the read limit (at least that many). */
-    public record LogCounts(long invalidSignature, long unknownKid, long tokenExpired, boolean capped) {
-        public long signatureErrors() {
-            return invalidSignature + unknownKid;
-        }
-
-        public long total() {
-            return invalidSignature + unknownKid + tokenExpired;
-        }
-    }
+    /**
+     * Matching log lines in the window, per signal and in total; capped when a count reached the read
+     * limit (at least that many). A line can carry two signals ("invalid_signature: kid mismatch"):
+     * signatureErrors and total count it once.
+     *
+     * @param signatureErrors distinct lines with an invalid signature or an unknown kid
+     * @param total           distinct lines with any signal
+     */
+    public record LogCounts(long invalidSignature, long unknownKid, long tokenExpired, long signatureErrors, long total, boolean capped) {}
 
     /** When the authoriser last changed, and how long before the reference time (the alarm, or now). */
     public record Change(String target, Instant lastModified, Duration beforeReference) {}

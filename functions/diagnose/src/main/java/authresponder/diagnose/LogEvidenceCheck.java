@@ -5,9 +5,11 @@ import authresponder.core.Budget;
 import authresponder.diagnose.DiagnosePolicy.LogSignal;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -15,6 +17,7 @@ import java.util.function.Supplier;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
 import software.amazon.awssdk.services.cloudwatchlogs.model.FilterLogEventsResponse;
+import software.amazon.awssdk.services.cloudwatchlogs.model.FilteredLogEvent;
 import software.amazon.awssdk.services.cloudwatchlogs.model.ResourceNotFoundException;
 
 /**
@@ -40,7 +43,8 @@ final class LogEvidenceCheck implements CheckRunner.Check<Facts.LogCounts> {
         this.phrases = phrases;
     }
 
-    private record Count(long lines, boolean capped) {}
+    /** The matching lines of one phrase, by event id (to count a line with two signals once), and whether the read stopped at the cap. */
+    private record Lines(Set<String> ids, boolean capped) {}
 
     @Override
     public Finding<Facts.LogCounts> run(Budget budget) throws Exception {
@@ -48,41 +52,42 @@ final class LogEvidenceCheck implements CheckRunner.Check<Facts.LogCounts> {
         evidence.put("logGroup", logGroup);
         evidence.put("from", window.from());
         evidence.put("to", window.to());
-        Map<LogSignal, Long> counts = new EnumMap<>(LogSignal.class);
+        Map<LogSignal, Set<String>> bySignal = new EnumMap<>(LogSignal.class);
+        Map<String, Object> perPhrase = new LinkedHashMap<>();
         boolean capped = false;
-        Map<String, Future<Count>> queries = new LinkedHashMap<>();
         try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
-            for (List<String> list : phrases.values()) {
-                for (String phrase : list) {
-                    queries.put(phrase, threads.submit(() -> count(phrase, budget)));
-                }
-            }
-            Map<String, Long> perPhrase = new LinkedHashMap<>();
+            Map<String, Future<Lines>> queries = new LinkedHashMap<>();
+            phrases.values().forEach(list -> list.forEach(phrase -> queries.put(phrase, threads.submit(() -> lines(phrase, budget)))));
             for (LogSignal signal : LogSignal.values()) {
-                long total = 0;
+                Set<String> ids = new HashSet<>();
                 for (String phrase : phrases.getOrDefault(signal, List.of())) {
-                    Count count = unwrap(queries.get(phrase));
-                    total += count.lines();
-                    capped |= count.capped();
-                    perPhrase.put(phrase, count.lines());
+                    Lines lines = unwrap(queries.get(phrase));
+                    ids.addAll(lines.ids());
+                    capped |= lines.capped();
+                    perPhrase.put(phrase, (long) lines.ids().size());
                 }
-                counts.put(signal, total);
+                bySignal.put(signal, ids);
             }
-            evidence.put("lines", perPhrase);
         } catch (ResourceNotFoundException e) {
             return Finding.fail("log group " + logGroup + " does not exist", evidence);
         } catch (SdkException e) {
             return Finding.fail("could not read log group " + logGroup + ": " + e.getMessage(), evidence);
         }
-        Facts.LogCounts fact = new Facts.LogCounts(counts.get(LogSignal.INVALID_SIGNATURE), counts.get(LogSignal.UNKNOWN_KID),
-                counts.get(LogSignal.TOKEN_EXPIRED), capped);
+        evidence.put("lines", perPhrase);
+        Set<String> signature = new HashSet<>(bySignal.get(LogSignal.INVALID_SIGNATURE));
+        signature.addAll(bySignal.get(LogSignal.UNKNOWN_KID));
+        Set<String> all = new HashSet<>(signature);
+        all.addAll(bySignal.get(LogSignal.TOKEN_EXPIRED));
+        Facts.LogCounts fact = new Facts.LogCounts(bySignal.get(LogSignal.INVALID_SIGNATURE).size(), bySignal.get(LogSignal.UNKNOWN_KID).size(),
+                bySignal.get(LogSignal.TOKEN_EXPIRED).size(), signature.size(), all.size(), capped);
+        evidence.put("distinctLines", fact.total());
         String summary = (capped ? "at least " : "") + fact.invalidSignature() + " invalid_signature, " + fact.unknownKid()
                 + " unknown-kid, " + fact.tokenExpired() + " token_expired line(s) in " + minutes(window) + " min";
         return fact.total() == 0 ? Finding.ok(summary, evidence, fact) : Finding.warn(summary, evidence, fact);
     }
 
-    private Count count(String phrase, Budget budget) {
-        long lines = 0;
+    private Lines lines(String phrase, Budget budget) {
+        Set<String> ids = new HashSet<>();
         String next = null;
         do {
             String token = next;
@@ -90,14 +95,16 @@ final class LogEvidenceCheck implements CheckRunner.Check<Facts.LogCounts> {
                     .startTime(window.from().toEpochMilli()).endTime(window.to().toEpochMilli())
                     .filterPattern("\"" + phrase.replace("\"", "") + "\"").limit(PAGE).nextToken(token)
                     .overrideConfiguration(AwsClients.within(budget, budget.remaining())));
-            lines += page.events().size();
+            for (FilteredLogEvent event : page.events()) {
+                ids.add(event.eventId() != null ? event.eventId() : event.logStreamName() + "/" + event.timestamp() + "/" + event.message());
+            }
             next = page.nextToken();
-        } while (next != null && lines < MAX_EVENTS_PER_PHRASE);
-        return new Count(Math.min(lines, MAX_EVENTS_PER_PHRASE), next != null);
+        } while (next != null && ids.size() < MAX_EVENTS_PER_PHRASE);
+        return new Lines(ids, next != null);
     }
 
     /** The query's own exception (an SdkException says what AWS answered), not the executor's wrapper. */
-    private static Count unwrap(Future<Count> query) throws InterruptedException {
+    private static Lines unwrap(Future<Lines> query) throws InterruptedException {
         try {
             return query.get();
         } catch (java.util.concurrent.ExecutionException e) {

@@ -82,7 +82,7 @@ class DiagnoseHandlerTest {
             incident.cacheLiveKeys().deployAuthoriser();
             incident.idp.addRsaKey("rsa-2");
             incident.idp.retire("rsa-1");
-            incident.logLines("invalid_signature", 30, Instant.now().minusSeconds(120));
+            incident.logLines("invalid_signature: kid mismatch, no cached key rsa-2", 30, Instant.now().minusSeconds(120));
             String token = incident.idp.token("rsa-2").sign();
             Answer answer = incident.diagnose(command(token), Incident.deployLongAgo());
             Diagnosis diagnosis = details(answer);
@@ -95,7 +95,11 @@ class DiagnoseHandlerTest {
             assertEquals(List.of("rsa-2"), keys.evidence().get("missingFromCache"));
             assertEquals(List.of("rsa-1"), keys.evidence().get("retiredInCache"));
             assertEquals(Status.OK, check(answer, SampleTokenCheck.NAME).status(), "the token is good: the cache is not");
-            assertEquals(30L, ((java.util.Map<?, ?>) check(answer, LogEvidenceCheck.NAME).evidence().get("lines")).get("invalid_signature"));
+            java.util.Map<?, ?> lines = (java.util.Map<?, ?>) check(answer, LogEvidenceCheck.NAME).evidence().get("lines");
+            assertEquals(30L, lines.get("invalid_signature"));
+            assertEquals(30L, lines.get("kid mismatch"));
+            assertTrue(diagnosis.evidenceFor().contains("30 invalid_signature/unknown-kid lines in the authoriser's logs"),
+                    "a line with both phrases counts once: " + diagnosis.evidenceFor());
             assertFalse(answer.response().contains(token), "the sample token is never returned");
         }
     }
@@ -106,7 +110,7 @@ class DiagnoseHandlerTest {
             incident.set("CACHED_JWKS_FORMAT", "hash");
             try (Jedis jedis = incident.jedis()) {
                 for (JWK key : incident.idp.publishedKeys().getKeys()) {
-                    jedis.hset(Incident.JWKS_KEY, key.getKeyID(), key.toJSONString());
+                    jedis.hset(incident.jwksKey(), key.getKeyID(), key.toJSONString());
                 }
             }
             JWK old = incident.idp.privateKey("rsa-1");

@@ -37,7 +37,6 @@ import software.amazon.awssdk.services.lambda.model.Runtime;
 final class Incident implements AutoCloseable {
     static final String LOG_GROUP = "/aws/lambda/api-authoriser";
     static final String FUNCTION = "api-authoriser";
-    static final String JWKS_KEY = "jwks:keys";
     static final Duration CHECK_BUDGET = Duration.ofSeconds(2);
 
     final MotoServer moto = MotoServer.shared();
@@ -57,7 +56,6 @@ final class Incident implements AutoCloseable {
         env.put("IDP_ISSUER", idp.issuer());
         env.put("IDP_AUDIENCE", LocalIdp.DEFAULT_AUDIENCE);
         env.put("CACHE_URL", redis.url());
-        env.put("CACHED_JWKS_KEY", JWKS_KEY);
         env.put("AUTHORISER_LOG_GROUP", LOG_GROUP);
         env.put("AUTHORISER_FUNCTION", FUNCTION);
         env.put("CHECK_BUDGET", CHECK_BUDGET.toMillis() + "ms");
@@ -74,6 +72,11 @@ final class Incident implements AutoCloseable {
         return this;
     }
 
+    /** Where the authoriser caches the JWKS: the default, jwks:ISSUER. */
+    String jwksKey() {
+        return "jwks:" + idp.issuer();
+    }
+
     Jedis jedis() {
         return new Jedis(redis.url());
     }
@@ -81,7 +84,7 @@ final class Incident implements AutoCloseable {
     /** The authoriser cached what the IdP publishes now. */
     Incident cacheLiveKeys() {
         try (Jedis jedis = jedis()) {
-            jedis.set(JWKS_KEY, idp.publishedKeys().toString());
+            jedis.set(jwksKey(), idp.publishedKeys().toString());
         }
         return this;
     }

@@ -31,8 +31,14 @@ class VerdictRulesTest {
     private static final KeyDrift SAME = new KeyDrift(true, List.of(), List.of(), List.of());
     private static final KeyDrift ROTATED = new KeyDrift(true, List.of("rsa-2"), List.of("rsa-1"), List.of());
     private static final CacheHealth CALM = new CacheHealth(0.2, 0, 0, 0.95, Duration.ofMillis(1));
-    private static final LogCounts QUIET = new LogCounts(0, 0, 0, false);
+    private static final LogCounts QUIET = new LogCounts(0, 0, 0, 0, 0, false);
     private static final Change LONG_AGO = change(Duration.ofDays(3));
+
+    /** Log counts whose lines each carry one signal. */
+    private static LogCounts logs(long invalidSignature, long unknownKid, long tokenExpired) {
+        return new LogCounts(invalidSignature, unknownKid, tokenExpired, invalidSignature + unknownKid,
+                invalidSignature + unknownKid + tokenExpired, false);
+    }
 
     private static Change change(Duration before) {
         return new Change("authoriser", Instant.parse("2026-11-21T10:00:00Z"), before);
@@ -82,7 +88,7 @@ class VerdictRulesTest {
 
     @Test
     void aNewKeyMissingFromTheCacheIsAStaleCacheAndFlushesTheJwksScope() {
-        Decision d = rules.decide(with(healthy(), ROTATED, new LogCounts(40, 3, 0, false)));
+        Decision d = rules.decide(with(healthy(), ROTATED, logs(40, 3, 0)));
         assertEquals(Verdict.STALE_KEY_CACHE, d.verdict());
         assertEquals(Confidence.HIGH, d.confidence(), "the logs agree");
         assertEquals("flush-cache", d.recommendedAction().function());
@@ -125,7 +131,7 @@ class VerdictRulesTest {
 
     @Test
     void aDeployAndAKeyChangeSayBothAndDoNotFlushBlindly() {
-        Decision d = rules.decide(with(healthy(), ROTATED, change(Duration.ofMinutes(12)), new LogCounts(30, 0, 0, false)));
+        Decision d = rules.decide(with(healthy(), ROTATED, change(Duration.ofMinutes(12)), logs(30, 0, 0)));
         assertEquals(Verdict.RECENT_DEPLOY, d.verdict());
         assertEquals(Confidence.LOW, d.confidence());
         assertEquals(List.of(Verdict.STALE_KEY_CACHE), d.alsoSuspected());
@@ -158,7 +164,7 @@ class VerdictRulesTest {
 
     @Test
     void theIdpClockOffByMoreThan30sIsClockSkew() {
-        Decision d = rules.decide(with(healthy(), Duration.ofSeconds(-95), new LogCounts(0, 0, 25, false)));
+        Decision d = rules.decide(with(healthy(), Duration.ofSeconds(-95), logs(0, 0, 25)));
         assertEquals(Verdict.CLOCK_SKEW, d.verdict());
         assertEquals(Confidence.HIGH, d.confidence());
         assertEquals("auth-team", d.recommendedAction().team());
@@ -207,7 +213,7 @@ class VerdictRulesTest {
 
     @Test
     void aRecentDeployWithErrorsPointsAtTheDeploy() {
-        Decision d = rules.decide(with(healthy(), change(Duration.ofMinutes(20)), new LogCounts(3, 0, 50, false)));
+        Decision d = rules.decide(with(healthy(), change(Duration.ofMinutes(20)), logs(3, 0, 50)));
         assertEquals(Verdict.RECENT_DEPLOY, d.verdict());
         assertEquals(Confidence.HIGH, d.confidence());
         assertEquals("auth-team", d.recommendedAction().team());
@@ -216,7 +222,7 @@ class VerdictRulesTest {
 
     @Test
     void aDeployOutsideTheWindowIsNotRecent() {
-        Decision d = rules.decide(with(healthy(), change(Duration.ofMinutes(61)), new LogCounts(0, 0, 50, false)));
+        Decision d = rules.decide(with(healthy(), change(Duration.ofMinutes(61)), logs(0, 0, 50)));
         assertEquals(Verdict.UNKNOWN, d.verdict(), "errors that no rule explains");
     }
 
@@ -238,7 +244,7 @@ class VerdictRulesTest {
 
     @Test
     void errorsWithoutACauseAreUnknownAndPage() {
-        Decision d = rules.decide(with(healthy(), new LogCounts(10, 10, 0, false)));
+        Decision d = rules.decide(with(healthy(), logs(10, 10, 0)));
         assertEquals(Verdict.UNKNOWN, d.verdict());
         assertEquals(Confidence.MEDIUM, d.confidence());
         assertEquals("page", d.recommendedAction().action());
@@ -259,7 +265,7 @@ class VerdictRulesTest {
     @Test
     void thresholdsComeFromThePolicy() {
         VerdictRules strict = new VerdictRules(DiagnosePolicy.bundled().withDeployWindow(Duration.ofMinutes(10)));
-        Facts f = with(healthy(), change(Duration.ofMinutes(20)), new LogCounts(0, 0, 50, false));
+        Facts f = with(healthy(), change(Duration.ofMinutes(20)), logs(0, 0, 50));
         assertEquals(Verdict.RECENT_DEPLOY, rules.decide(f).verdict());
         assertEquals(Verdict.UNKNOWN, strict.decide(f).verdict());
     }
