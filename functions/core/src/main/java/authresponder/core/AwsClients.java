@@ -2,6 +2,8 @@ package authresponder.core;
 
 import java.time.Duration;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -29,13 +31,17 @@ public final class AwsClients {
                 .socketTimeout(Duration.ofSeconds(20)));
         builder.region(Region.of(env.required("AWS_REGION")));
         env.uri("AWS_ENDPOINT_URL").ifPresent(builder::endpointOverride);
-        env.optional("AWS_ACCESS_KEY_ID").ifPresentOrElse(
-                id -> builder.credentialsProvider(StaticCredentialsProvider.create(
-                        env.optional("AWS_SESSION_TOKEN")
-                                .<software.amazon.awssdk.auth.credentials.AwsCredentials>map(t -> AwsSessionCredentials.create(id, env.required("AWS_SECRET_ACCESS_KEY"), t))
-                                .orElseGet(() -> AwsBasicCredentials.create(id, env.required("AWS_SECRET_ACCESS_KEY"))))),
-                () -> builder.credentialsProvider(DefaultCredentialsProvider.builder().build()));
+        builder.credentialsProvider(credentials());
         return builder.build();
+    }
+
+    /** The credentials of every client: the AWS_ACCESS_KEY_ID... variables when set, else the SDK's default chain (the Lambda role). */
+    public AwsCredentialsProvider credentials() {
+        return env.optional("AWS_ACCESS_KEY_ID")
+                .<AwsCredentialsProvider>map(id -> StaticCredentialsProvider.create(env.optional("AWS_SESSION_TOKEN")
+                        .<AwsCredentials>map(token -> AwsSessionCredentials.create(id, env.required("AWS_SECRET_ACCESS_KEY"), token))
+                        .orElseGet(() -> AwsBasicCredentials.create(id, env.required("AWS_SECRET_ACCESS_KEY")))))
+                .orElseGet(() -> DefaultCredentialsProvider.builder().build());
     }
 
     /** Per-call timeout from the invocation's budget, so no AWS call outlives the function. */

@@ -6,6 +6,7 @@ import authresponder.core.Budget;
 import authresponder.core.Caller;
 import authresponder.core.Env;
 import authresponder.core.Json;
+import authresponder.core.Lazy;
 import authresponder.core.Log;
 import authresponder.core.Outcome;
 import authresponder.core.Redact;
@@ -80,18 +81,7 @@ public final class Ledger {
     /** From the settings LEDGER_TABLE and LEDGER_RETENTION (default 30 days); the client is built on first use. */
     public static Ledger from(Env env) {
         AwsClients clients = new AwsClients(env);
-        Supplier<DynamoDbClient> client = new Supplier<>() {
-            private DynamoDbClient built;
-
-            @Override
-            public synchronized DynamoDbClient get() {
-                if (built == null) {
-                    built = clients.build(DynamoDbClient.builder());
-                }
-                return built;
-            }
-        };
-        return new Ledger(client, env.optional("LEDGER_TABLE").orElse(null), env.duration("LEDGER_RETENTION", Duration.ofDays(30)),
+        return new Ledger(Lazy.of(() -> clients.build(DynamoDbClient.builder())), env.optional("LEDGER_TABLE").orElse(null), env.duration("LEDGER_RETENTION", Duration.ofDays(30)),
                 Clock.systemUTC());
     }
 

@@ -1,0 +1,233 @@
+package authresponder.restart;
+
+import authresponder.core.AwsClients;
+import authresponder.core.Budget;
+import authresponder.core.Outcome;
+import authresponder.core.Result;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.lambda.model.GetAliasResponse;
+import software.amazon.awssdk.services.lambda.model.GetFunctionConfigurationResponse;
+import software.amazon.awssdk.services.lambda.model.LastUpdateStatus;
+import software.amazon.awssdk.services.lambda.model.PreconditionFailedException;
+import software.amazon.awssdk.services.lambda.model.ResourceConflictException;
+import software.amazon.awssdk.services.lambda.model.SnapStartApplyOn;
+import software.amazon.awssdk.services.lambda.model.State;
+
+/**
+ * Gives a Lambda authoriser fresh execution environments, so its in-memory key cache starts empty.
+ * Environment variables are replaced as a whole by UpdateGetFunctionConfigurationResponse, so the restart reads them,
+ * merges one marker in and writes them back with the RevisionId it read: a concurrent change is never lost.
+ * Through an alias (or with SnapStart, which only runs published versions) a $LATEST change reaches no caller:
+ * then a version is published and the alias moved to it.
+ */
+final class LambdaRestarter {
+    static final String MARKER = "AUTH_RESPONDER_RESTARTED_AT";
+    private static final Duration CALL_CAP = Duration.ofSeconds(10);
+    /** Kept back from the budget for recording the outcome after a wait ends. */
+    private static final Duration RESERVE = Duration.ofSeconds(2);
+    private static final int MAX_ATTEMPTS = 8;
+
+    private final Supplier<LambdaClient> lambda;
+
+    LambdaRestarter(Supplier<LambdaClient> lambda) {
+        this.lambda = lambda;
+    }
+
+    Result<RestartDetails> plan(Target.Lambda target, String marker, Budget budget) {
+        List<String> steps = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
+        int kept = 0;
+        String fromVersion = null;
+        String status = null;
+        try {
+            GetFunctionConfigurationResponse current = read(target.function(), null, budget);
+            kept = others(current.environment() == null ? null : current.environment().variables()).size();
+            status = String.valueOf(current.lastUpdateStatusAsString());
+            if (target.alias() == null && snapStartOnVersions(current)) {
+                warnings.add(target.function() + " uses SnapStart, which runs only published versions: a real run is refused"
+                        + " until the target names the alias it is invoked through");
+            }
+            if (target.alias() != null) {
+                fromVersion = lambda.get().getAlias(b -> b.functionName(target.function()).name(target.alias())
+                        .overrideConfiguration(AwsClients.within(budget, CALL_CAP))).functionVersion();
+            }
+        } catch (RuntimeException e) {
+            warnings.add("could not read " + target.function() + " now (" + e.getMessage() + "): the plan is from the configuration only");
+        }
+        steps.add("set " + MARKER + "=" + marker + " in " + target.function() + "'s $LATEST environment, keeping its "
+                + kept + " other variables, with the RevisionId read just before (retrying a conflict with backoff)");
+        steps.add("wait until LastUpdateStatus is Successful (now " + status + ")");
+        String way = "$LATEST environment update";
+        if (target.alias() != null) {
+            way = "new version + alias move";
+            steps.add("publish a new version of " + target.function() + " and wait until it is Active");
+            steps.add("move alias " + target.alias() + " from version " + fromVersion + " to the new version");
+        }
+        return Result.of(Outcome.DRY_RUN, "would restart " + target.name() + " (" + way + " of " + target.function() + "); nothing was changed",
+                new RestartDetails(target.name(), steps,
+                        new RestartDetails.LambdaRestart(target.function(), way, marker, kept, status, target.alias(), fromVersion, null), null),
+                warnings);
+    }
+
+    Result<RestartDetails> restart(Target.Lambda target, String marker, Budget budget) throws InterruptedException {
+        String function = target.function();
+        List<String> steps = new ArrayList<>();
+        if (target.alias() == null && snapStartOnVersions(read(function, null, budget))) {
+            return Result.of(Outcome.REFUSED, "refused to restart " + target.name() + ": " + function + " uses SnapStart, which runs only"
+                    + " published versions, so a $LATEST change reaches no caller; name the alias it is invoked through in RESTART_TARGETS", null);
+        }
+        Updated updated = updateEnvironment(function, marker, budget);
+        steps.add("set " + MARKER + "=" + marker + " in " + function + "'s environment, kept " + updated.kept() + " other variables"
+                + (updated.attempts() > 1 ? " (" + updated.attempts() + " attempts: an update was in progress or the function changed meanwhile)" : ""));
+        GetFunctionConfigurationResponse settled = awaitUpdate(function, budget);
+        String status = settled.lastUpdateStatusAsString();
+        RestartDetails.LambdaRestart lambdaDetails = new RestartDetails.LambdaRestart(function,
+                target.alias() == null ? "$LATEST environment update" : "new version + alias move", marker, updated.kept(), status,
+                target.alias(), null, null);
+        if (settled.lastUpdateStatus() == LastUpdateStatus.FAILED) {
+            steps.add("LastUpdateStatus Failed: " + settled.lastUpdateStatusReason());
+            return Result.of(Outcome.FAILED, "restart of " + target.name() + " failed: Lambda reports LastUpdateStatus Failed ("
+                    + settled.lastUpdateStatusReasonCodeAsString() + ": " + settled.lastUpdateStatusReason() + ")",
+                    new RestartDetails(target.name(), steps, lambdaDetails, null));
+        }
+        if (settled.lastUpdateStatus() != LastUpdateStatus.SUCCESSFUL) {
+            steps.add("LastUpdateStatus still " + status + " when the time budget ended");
+            return Result.of(Outcome.PARTIAL, "restart of " + target.name() + " sent, but " + function + " still reports LastUpdateStatus "
+                    + status + " at the end of the time budget: check it before acting again",
+                    new RestartDetails(target.name(), steps, lambdaDetails, null));
+        }
+        steps.add("LastUpdateStatus Successful");
+        if (target.alias() == null) {
+            return Result.of(Outcome.DONE, "restarted " + target.name() + ": updated " + function + "'s $LATEST environment ("
+                    + MARKER + "=" + marker + "); new invocations start in fresh execution environments",
+                    new RestartDetails(target.name(), steps, lambdaDetails, null));
+        }
+        return moveAlias(target, settled, steps, lambdaDetails, budget);
+    }
+
+    private Result<RestartDetails> moveAlias(Target.Lambda target, GetFunctionConfigurationResponse settled, List<String> steps,
+                                             RestartDetails.LambdaRestart details, Budget budget) throws InterruptedException {
+        String function = target.function();
+        GetAliasResponse alias = lambda.get().getAlias(b -> b.functionName(function).name(target.alias())
+                .overrideConfiguration(AwsClients.within(budget, CALL_CAP)));
+        String version = retryingConflicts(budget, () -> lambda.get().publishVersion(b -> b.functionName(function)
+                .revisionId(settled.revisionId()).description("auth-responder restart " + details.marker())
+                .overrideConfiguration(AwsClients.within(budget, CALL_CAP)))).version();
+        steps.add("published version " + version);
+        GetFunctionConfigurationResponse published = awaitActive(function, version, budget);
+        if (published.state() != State.ACTIVE) {
+            steps.add("version " + version + " is " + published.stateAsString() + ", not Active: alias " + target.alias() + " left on " + alias.functionVersion());
+            Outcome outcome = published.state() == State.FAILED ? Outcome.FAILED : Outcome.PARTIAL;
+            return Result.of(outcome, "restart of " + target.name() + " published version " + version + " but it is " + published.stateAsString()
+                    + (published.stateReason() == null ? "" : " (" + published.stateReason() + ")") + ": alias " + target.alias()
+                    + " still points to " + alias.functionVersion(),
+                    new RestartDetails(target.name(), steps, withVersions(details, alias.functionVersion(), version), null));
+        }
+        retryingConflicts(budget, () -> lambda.get().updateAlias(b -> b.functionName(function).name(target.alias()).functionVersion(version)
+                .revisionId(alias.revisionId()).overrideConfiguration(AwsClients.within(budget, CALL_CAP))));
+        steps.add("moved alias " + target.alias() + " from version " + alias.functionVersion() + " to " + version);
+        return Result.of(Outcome.DONE, "restarted " + target.name() + ": published " + function + " version " + version + " and moved alias "
+                + target.alias() + " from " + alias.functionVersion() + " to it; new invocations start in fresh execution environments",
+                new RestartDetails(target.name(), steps, withVersions(details, alias.functionVersion(), version), null));
+    }
+
+    private record Updated(int kept, int attempts) {}
+
+    /** Read, merge the marker in, write with the RevisionId read: re-read on a concurrent change, back off while an update is in progress. */
+    private Updated updateEnvironment(String function, String marker, Budget budget) throws InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            GetFunctionConfigurationResponse current = read(function, null, budget);
+            Map<String, String> variables = new HashMap<>(current.environment() == null ? Map.of() : current.environment().variables());
+            int kept = others(variables).size();
+            variables.put(MARKER, marker);
+            try {
+                lambda.get().updateFunctionConfiguration(b -> b.functionName(function).revisionId(current.revisionId())
+                        .environment(e -> e.variables(variables)).overrideConfiguration(AwsClients.within(budget, CALL_CAP)));
+                return new Updated(kept, attempt);
+            } catch (ResourceConflictException | PreconditionFailedException e) {
+                if (attempt >= MAX_ATTEMPTS || budget.remaining().compareTo(RESERVE) < 0) {
+                    throw e;
+                }
+                if (e instanceof ResourceConflictException) {
+                    backoff(attempt, budget);
+                }
+            }
+        }
+    }
+
+    private <T> T retryingConflicts(Budget budget, Supplier<T> call) throws InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return call.get();
+            } catch (ResourceConflictException e) {
+                if (attempt >= MAX_ATTEMPTS || budget.remaining().compareTo(RESERVE) < 0) {
+                    throw e;
+                }
+                backoff(attempt, budget);
+            }
+        }
+    }
+
+    private GetFunctionConfigurationResponse awaitUpdate(String function, Budget budget) throws InterruptedException {
+        for (int poll = 1; ; poll++) {
+            GetFunctionConfigurationResponse current = read(function, null, budget);
+            if (current.lastUpdateStatus() != LastUpdateStatus.IN_PROGRESS || budget.remaining().compareTo(RESERVE) < 0) {
+                return current;
+            }
+            pause(poll, budget);
+        }
+    }
+
+    private GetFunctionConfigurationResponse awaitActive(String function, String version, Budget budget) throws InterruptedException {
+        for (int poll = 1; ; poll++) {
+            GetFunctionConfigurationResponse current = read(function, version, budget);
+            if (current.state() != State.PENDING || budget.remaining().compareTo(RESERVE) < 0) {
+                return current;
+            }
+            pause(poll, budget);
+        }
+    }
+
+    private GetFunctionConfigurationResponse read(String function, String qualifier, Budget budget) {
+        return lambda.get().getFunctionConfiguration(b -> b.functionName(function).qualifier(qualifier)
+                .overrideConfiguration(AwsClients.within(budget, CALL_CAP)));
+    }
+
+    private static boolean snapStartOnVersions(GetFunctionConfigurationResponse configuration) {
+        return configuration.snapStart() != null && configuration.snapStart().applyOn() == SnapStartApplyOn.PUBLISHED_VERSIONS;
+    }
+
+    private static Map<String, String> others(Map<String, String> variables) {
+        Map<String, String> others = new HashMap<>(variables == null ? Map.of() : variables);
+        others.remove(MARKER);
+        return others;
+    }
+
+    private static RestartDetails.LambdaRestart withVersions(RestartDetails.LambdaRestart d, String from, String to) {
+        return new RestartDetails.LambdaRestart(d.function(), d.way(), d.marker(), d.keptVariables(), d.lastUpdateStatus(), d.alias(), from, to);
+    }
+
+    /** 250 ms, 500 ms, 1 s, 2 s...: a conflicting update usually settles within seconds. */
+    private static void backoff(int attempt, Budget budget) throws InterruptedException {
+        sleep(Duration.ofMillis(250L << Math.min(attempt - 1, 3)), budget);
+    }
+
+    /** Polls start quick and settle at one a second. */
+    private static void pause(int poll, Budget budget) throws InterruptedException {
+        sleep(Duration.ofMillis(Math.min(1000, 200L * poll)), budget);
+    }
+
+    private static void sleep(Duration wanted, Budget budget) throws InterruptedException {
+        Duration left = budget.remaining().minus(RESERVE);
+        Duration chosen = left.compareTo(wanted) < 0 ? left : wanted;
+        if (!chosen.isNegative()) {
+            Thread.sleep(chosen);
+        }
+    }
+}
