@@ -8,6 +8,7 @@ import java.net.HttpURLConnection;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -92,6 +93,12 @@ final class AwsFront implements AutoCloseable {
                 values.forEach(value -> connection.addRequestProperty(name, value));
             }
         });
+        String query = exchange.getRequestURI().getRawQuery();
+        if (exchange.getRequestHeaders().getFirst("Authorization") == null && query != null && query.contains("X-Amz-Credential=")) {
+            // moto finds the service of a request in its Authorization header only; a presigned URL carries it in the query
+            String credential = URLDecoder.decode(query.replaceFirst(".*X-Amz-Credential=([^&]+).*", "$1"), StandardCharsets.UTF_8);
+            connection.setRequestProperty("Authorization", "AWS4-HMAC-SHA256 Credential=" + credential + ", SignedHeaders=host, Signature=presigned");
+        }
         if (!body.isEmpty()) {
             connection.setDoOutput(true);
             connection.getOutputStream().write(body.getBytes(StandardCharsets.UTF_8));

@@ -49,20 +49,9 @@ final class KubernetesStandIn implements AutoCloseable {
     KubernetesStandIn(String cluster) {
         this.cluster = cluster;
         try {
-            Path dir = Files.createTempDirectory("k8s-standin");
-            Path keystore = dir.resolve("server.p12");
-            keytool("-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=kubernetes",
-                    "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-validity", "1", "-keystore", keystore.toString(),
-                    "-storetype", "PKCS12", "-storepass", "changeit");
-            certificatePem = keytool("-exportcert", "-rfc", "-alias", "server", "-keystore", keystore.toString(), "-storepass", "changeit");
-            KeyStore keys = KeyStore.getInstance("PKCS12");
-            try (FileInputStream in = new FileInputStream(keystore.toFile())) {
-                keys.load(in, "changeit".toCharArray());
-            }
-            Files.delete(keystore);
-            Files.delete(dir);
+            certificatePem = Certificate.PEM;
             KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            keyManagers.init(keys, "changeit".toCharArray());
+            keyManagers.init(Certificate.KEYS, "changeit".toCharArray());
             SSLContext tls = SSLContext.getInstance("TLS");
             tls.init(keyManagers.getKeyManagers(), null, null);
             server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -73,6 +62,31 @@ final class KubernetesStandIn implements AutoCloseable {
             throw new UncheckedIOException(e);
         } catch (Exception e) {
             throw new IllegalStateException("could not start the Kubernetes stand-in", e);
+        }
+    }
+
+    /** One self-signed certificate for 127.0.0.1 per test JVM, made by the JDK's keytool. */
+    private static final class Certificate {
+        static final KeyStore KEYS;
+        static final String PEM;
+
+        static {
+            try {
+                Path dir = Files.createTempDirectory("k8s-standin");
+                Path keystore = dir.resolve("server.p12");
+                keytool("-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=kubernetes",
+                        "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-validity", "1", "-keystore", keystore.toString(),
+                        "-storetype", "PKCS12", "-storepass", "changeit");
+                PEM = keytool("-exportcert", "-rfc", "-alias", "server", "-keystore", keystore.toString(), "-storepass", "changeit");
+                KEYS = KeyStore.getInstance("PKCS12");
+                try (FileInputStream in = new FileInputStream(keystore.toFile())) {
+                    KEYS.load(in, "changeit".toCharArray());
+                }
+                Files.delete(keystore);
+                Files.delete(dir);
+            } catch (Exception e) {
+                throw new IllegalStateException("could not make the stand-in's certificate", e);
+            }
         }
     }
 
