@@ -139,7 +139,9 @@ final class Purge {
             List<Response<Long>> unlinks = unlink(pipeline, pending, clusterMode);
             Response<ScanResult<byte[]>> page = pipeline.scan(cursor, params);
             pipeline.sync();
-            count.add(pattern, sum(unlinks));
+            long removed = sum(unlinks);
+            count.add(pattern, removed);
+            allowance.addAndGet(pending.size() - removed); // a key SCAN returned twice, or one that expired, is not counted against the cap
             pending = List.of();
             ScanResult<byte[]> result = page.get();
             List<byte[]> found = dryRun ? unseen(result.getResult(), seen) : result.getResult();
