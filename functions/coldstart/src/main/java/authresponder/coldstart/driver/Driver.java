@@ -1,0 +1,144 @@
+package authresponder.coldstart.driver;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Runs one function the way the Lambda Java runtime does, in a fresh JVM, and stamps its phases: the handler
+ * class is loaded from the deployable jar and constructed with its no-arg constructor (the init phase), then
+ * {@code handleRequest} is called twice with the same event. It uses nothing but the JDK, so the JVM loads
+ * only what the function itself loads; the Lambda {@code Context} is a proxy over the jar's own interface.
+ *
+ * <p>{@code java [flags] -cp driver.jar[:JARS] ...Driver HANDLER_CLASS JARS EVENT_FILE}, JARS being the function jar
+ * and any other jar deployed with it, separated by colons.
+ * <br>Like the runtime, it loads the handler through a class loader over the jar whose parent is the
+ * application class loader: with the jar also on the class path (the custom-runtime variant, which an AOT
+ * cache or AppCDS archive needs), the classes come from the application loader.
+ *
+ * <p>{@code BENCH_T0} (epoch nanoseconds, taken by the shell just before it started the JVM) makes the init
+ * phase count from process start, as Lambda's Init Duration does. One JSON line per run is appended to
+ * {@code BENCH_OUT} (or printed on stdout). {@code --train} constructs the handler and calls its
+ * {@code prime()} instead of invoking it: the training run of a package-time AOT cache.
+ */
+public final class Driver {
+    private static final Pattern OUTCOME = Pattern.compile("\"outcome\"\\s*:\\s*\"([A-Z_]+)\"");
+
+    private Driver() {}
+
+    public static void main(String[] args) throws Exception {
+        Instant now = Instant.now();
+        long mainNanos = System.nanoTime();
+        long entered = now.getEpochSecond() * 1_000_000_000L + now.getNano();
+        boolean train = args.length == 4 && "--train".equals(args[3]);
+        if (args.length != 3 && !train) {
+            System.err.println("usage: Driver HANDLER_CLASS JAR[:JAR...] EVENT_FILE [--train]");
+            System.exit(2);
+        }
+        String handlerClass = args[0];
+        String[] paths = args[1].split(":");
+        URL[] jars = new URL[paths.length];
+        for (int i = 0; i < paths.length; i++) {
+            jars[i] = Path.of(paths[i]).toUri().toURL();
+        }
+        byte[] event = Files.readAllBytes(Path.of(args[2]));
+
+        URLClassLoader loader = new URLClassLoader(jars, ClassLoader.getSystemClassLoader());
+        Class<?> type = Class.forName(handlerClass, true, loader);
+        Object handler = type.getConstructor().newInstance();
+        long initNanos = System.nanoTime();
+
+        if (train) {
+            type.getMethod("prime").invoke(handler);
+            return;
+        }
+        Class<?> contextType = loader.loadClass("com.amazonaws.services.lambda.runtime.Context");
+        Method handle = type.getMethod("handleRequest", InputStream.class, OutputStream.class, contextType);
+
+        // The contexts are made before the clock starts: the runtime's own work, not the function's. Each run
+        // has its own request ids (an id seen before would be a redelivery to the ledger).
+        String run = Long.toHexString(System.currentTimeMillis()) + "-" + Long.toHexString(System.nanoTime());
+        Object firstContext = context(loader, contextType, run + "-1");
+        Object secondContext = context(loader, contextType, run + "-2");
+
+        long firstStart = System.nanoTime();
+        String first = invoke(handle, handler, event, firstContext);
+        long firstNanos = System.nanoTime() - firstStart;
+        long secondStart = System.nanoTime();
+        String second = invoke(handle, handler, event, secondContext);
+        long secondNanos = System.nanoTime() - secondStart;
+
+        String t0 = System.getenv("BENCH_T0");
+        long startup = t0 == null ? 0 : entered - Long.parseLong(t0.trim());
+        String line = String.format(Locale.ROOT,
+                "{\"jvmStartMs\":%.1f,\"initMs\":%.1f,\"invoke1Ms\":%.1f,\"invoke2Ms\":%.1f,\"peakRssMb\":%.1f,\"outcome1\":\"%s\",\"outcome2\":\"%s\"}",
+                startup / 1e6, (startup + initNanos - mainNanos) / 1e6, firstNanos / 1e6, secondNanos / 1e6,
+                peakRssKb() / 1024.0, first, second);
+        String out = System.getenv("BENCH_OUT");
+        if (out == null || out.isBlank()) {
+            System.out.println(line);
+        } else {
+            Files.writeString(Path.of(out), line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        }
+    }
+
+    /** One invocation; the outcome read from the answer, or the exception Lambda would see. */
+    private static String invoke(Method handle, Object handler, byte[] event, Object context) throws IllegalAccessException {
+        ByteArrayOutputStream output = new ByteArrayOutputStream();
+        try {
+            handle.invoke(handler, new ByteArrayInputStream(event), output, context);
+        } catch (InvocationTargetException e) {
+            return "threw " + e.getCause().getClass().getSimpleName();
+        }
+        Matcher outcome = OUTCOME.matcher(output.toString(StandardCharsets.UTF_8));
+        return outcome.find() ? outcome.group(1) : "no outcome";
+    }
+
+    /** A Lambda context with its own request id and a 60 s deadline, as the runtime hands each invocation. */
+    private static Object context(ClassLoader loader, Class<?> contextType, String requestId) {
+        long deadline = System.currentTimeMillis() + 60_000;
+        return Proxy.newProxyInstance(loader, new Class<?>[] {contextType}, (proxy, method, args) -> switch (method.getName()) {
+            case "getAwsRequestId" -> requestId;
+            case "getRemainingTimeInMillis" -> (int) Math.max(0, deadline - System.currentTimeMillis());
+            case "getFunctionName" -> "coldstart";
+            case "getFunctionVersion" -> "$LATEST";
+            case "getMemoryLimitInMB" -> 1024;
+            case "getLogGroupName" -> "/aws/lambda/coldstart";
+            case "getLogStreamName" -> "coldstart";
+            case "getInvokedFunctionArn" -> "arn:aws:lambda:local:000000000000:function:coldstart";
+            case "hashCode" -> System.identityHashCode(proxy);
+            case "equals" -> proxy == args[0];
+            case "toString" -> "coldstart context " + requestId;
+            default -> null;
+        });
+    }
+
+    /** Peak resident set size of this process so far (VmHWM), in KiB; 0 where /proc is not there. */
+    private static long peakRssKb() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return 0;
+        }
+        return 0;
+    }
+}
