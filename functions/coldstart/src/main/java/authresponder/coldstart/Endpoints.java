@@ -6,7 +6,9 @@ import authresponder.core.ledger.LedgerTable;
 import authresponder.testkit.LocalIdp;
 import authresponder.testkit.MotoServer;
 import authresponder.testkit.RedisServer;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -14,18 +16,29 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 import redis.clients.jedis.RedisClient;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
+import software.amazon.awssdk.services.cloudwatchlogs.model.InputLogEvent;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.iam.IamClient;
+import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.lambda.model.Runtime;
 
 /**
  * The local world the cold-start benchmark invokes the functions against: a real redis-server holding a
- * cached JWKS, token entries and sessions, moto with the ledger table, and the local identity provider.
+ * cached JWKS, token entries and sessions, moto with the ledger table and the authoriser (its function and
+ * log group), and the local identity provider.
  * {@code Endpoints ENV_FILE} writes the settings every function gets ({@code NAME=value} lines, as the
  * CDK app would set them) once all is up, then holds the world until the process is stopped
  * (the servers' own shutdown hooks stop them with it).
  */
 public final class Endpoints implements AutoCloseable {
     static final String LEDGER_TABLE = "auth-responder-ledger";
+    static final String AUTHORISER = "api-authoriser";
+    static final String LOG_GROUP = "/aws/lambda/" + AUTHORISER;
     static final int TOKENS = 2000;
     static final int SESSIONS = 2000;
 
@@ -51,8 +64,21 @@ public final class Endpoints implements AutoCloseable {
     }
 
     private void seed() {
-        try (DynamoDbClient dynamo = new AwsClients(new Env(moto.awsEnvironment())).build(DynamoDbClient.builder())) {
+        AwsClients aws = new AwsClients(new Env(moto.awsEnvironment()));
+        try (DynamoDbClient dynamo = aws.build(DynamoDbClient.builder())) {
             LedgerTable.create(dynamo, LEDGER_TABLE);
+        }
+        try (IamClient iam = aws.build(IamClient.builder()); LambdaClient lambda = aws.build(LambdaClient.builder());
+             CloudWatchLogsClient logs = aws.build(CloudWatchLogsClient.builder())) {
+            String role = iam.createRole(r -> r.roleName(AUTHORISER + "-role").assumeRolePolicyDocument(
+                    "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"lambda.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"}]}"))
+                    .role().arn();
+            lambda.createFunction(r -> r.functionName(AUTHORISER).runtime(Runtime.JAVA21).role(role).handler("example.Authoriser::handleRequest")
+                    .code(c -> c.zipFile(SdkBytes.fromByteArray(emptyZip()))).environment(e -> e.variables(Map.of("JWKS_CACHE_TTL", "86400"))));
+            logs.createLogGroup(r -> r.logGroupName(LOG_GROUP));
+            logs.createLogStream(r -> r.logGroupName(LOG_GROUP).logStreamName("bench"));
+            logs.putLogEvents(r -> r.logGroupName(LOG_GROUP).logStreamName("bench").logEvents(
+                    InputLogEvent.builder().timestamp(System.currentTimeMillis()).message("invalid_signature kid mismatch").build()));
         }
         try (RedisClient client = RedisClient.create("127.0.0.1", redis.port()); var pipeline = client.pipelined()) {
             pipeline.set("jwks:" + idp.issuer(), idp.publishedKeys().toString());
@@ -73,7 +99,21 @@ public final class Endpoints implements AutoCloseable {
         settings.put("LEDGER_TABLE", LEDGER_TABLE);
         settings.put("IDP_ISSUER", idp.issuer());
         settings.put("IDP_JWKS_URL", idp.jwksUri().toString());
+        settings.put("AUTHORISER_FUNCTION", AUTHORISER);
+        settings.put("AUTHORISER_LOG_GROUP", LOG_GROUP);
         return settings;
+    }
+
+    /** The authoriser's code does not matter to moto: any zip will do. */
+    private static byte[] emptyZip() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+            zip.putNextEntry(new ZipEntry("README"));
+            zip.closeEntry();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
     }
 
     @Override

@@ -19,6 +19,15 @@ import software.amazon.awssdk.regions.Region;
  * to AWS, moto or LocalStack unchanged. HTTP goes through the url-connection client: the lightest to start.
  */
 public final class AwsClients {
+    /**
+     * The SDK's own setting for its HTTP client. Unset, every client uses url-connection; set (e.g. in
+     * JAVA_TOOL_OPTIONS), the SDK picks the named client from the class path: how the cold-start benchmark
+     * puts the Apache and CRT clients side by side.
+     */
+    static final String HTTP_CLIENT_SETTING = "software.amazon.awssdk.http.service.impl";
+    /** The function role's credentials: one provider for every client of the process, renewed after a SnapStart restore. */
+    private static final RoleCredentials ROLE = new RoleCredentials();
+
     private final Env env;
 
     public AwsClients(Env env) {
@@ -26,9 +35,11 @@ public final class AwsClients {
     }
 
     public <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C build(B builder) {
-        builder.httpClientBuilder(UrlConnectionHttpClient.builder()
-                .connectionTimeout(Duration.ofSeconds(3))
-                .socketTimeout(Duration.ofSeconds(20)));
+        if (System.getProperty(HTTP_CLIENT_SETTING) == null) {
+            builder.httpClientBuilder(UrlConnectionHttpClient.builder()
+                    .connectionTimeout(Duration.ofSeconds(3))
+                    .socketTimeout(Duration.ofSeconds(20)));
+        }
         builder.region(Region.of(env.required("AWS_REGION")));
         env.uri("AWS_ENDPOINT_URL").ifPresent(builder::endpointOverride);
         builder.credentialsProvider(credentials());
@@ -41,12 +52,46 @@ public final class AwsClients {
                 .<AwsCredentialsProvider>map(id -> StaticCredentialsProvider.create(env.optional("AWS_SESSION_TOKEN")
                         .<AwsCredentials>map(token -> AwsSessionCredentials.create(id, env.required("AWS_SECRET_ACCESS_KEY"), token))
                         .orElseGet(() -> AwsBasicCredentials.create(id, env.required("AWS_SECRET_ACCESS_KEY")))))
-                .orElseGet(() -> DefaultCredentialsProvider.builder().build());
+                .orElse(ROLE);
+    }
+
+    /**
+     * Forgets the role credentials resolved so far: after a SnapStart restore the next call resolves them
+     * afresh (Lambda hands a SnapStart function its role through the container credentials endpoint).
+     */
+    public static void renewCredentials() {
+        ROLE.renew();
     }
 
     /** Per-call timeout from the invocation's budget, so no AWS call outlives the function. */
     public static AwsRequestOverrideConfiguration within(Budget budget, Duration cap) {
         Duration timeout = budget.timeout(cap);
         return AwsRequestOverrideConfiguration.builder().apiCallTimeout(timeout).apiCallAttemptTimeout(timeout).build();
+    }
+
+    /** The SDK's default chain, made on first use and made anew after renew(). */
+    private static final class RoleCredentials implements AwsCredentialsProvider {
+        private volatile DefaultCredentialsProvider chain;
+
+        @Override
+        public AwsCredentials resolveCredentials() {
+            DefaultCredentialsProvider current = chain;
+            if (current == null) {
+                synchronized (this) {
+                    if (chain == null) {
+                        chain = DefaultCredentialsProvider.builder().build();
+                    }
+                    current = chain;
+                }
+            }
+            return current.resolveCredentials();
+        }
+
+        synchronized void renew() {
+            if (chain != null) {
+                chain.close();
+                chain = null;
+            }
+        }
     }
 }

@@ -7,6 +7,7 @@ import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
@@ -27,18 +28,56 @@ public abstract class FunctionHandler<C extends Record, D> implements RequestStr
     static final int MAX_EVENT_BYTES = 6 * 1024 * 1024;
     /** A command is a few hundred bytes; a body past this is refused with 413. */
     public static final int MAX_COMMAND_BYTES = 16 * 1024;
+    /** What priming feeds the edge: a Function URL GET, refused (405) before any command exists. */
+    private static final byte[] PRIMING_REQUEST = "{\"requestContext\":{\"http\":{\"method\":\"GET\"}},\"body\":\"{}\"}"
+            .getBytes(StandardCharsets.UTF_8);
 
     protected final String name;
     protected final Env env;
     protected final Log log;
     private final Class<C> commandType;
+    private final Priming priming;
 
     protected FunctionHandler(String name, Class<C> commandType, Env env) {
         this.name = name;
         this.commandType = commandType;
         this.env = env;
         this.log = new Log(name);
+        this.priming = Priming.of(this, env);
     }
+
+    /** This function's SnapStart hooks (registered with CRaC during a SnapStart init). */
+    public final Priming priming() {
+        return priming;
+    }
+
+    /**
+     * Readies this function for its first event without acting on anything: for the SnapStart snapshot and
+     * for the training run of a package-time AOT cache. The edge reads a request it refuses before any
+     * command exists, binds an empty command and writes the answer and its log line to nowhere. A function
+     * whose first event needs clients overrides this to build them too, after {@code super.prime()}: no
+     * network call, no action.
+     */
+    public void prime() {
+        PrintStream logs = Log.redirect(new PrintStream(OutputStream.nullOutputStream()));
+        try {
+            handle(PRIMING_REQUEST, null);
+            try {
+                Json.bind(new JsonObject(), commandType);
+            } catch (RuntimeException refused) {
+                // a command may refuse to exist empty; binding it has loaded all that binding needs
+            }
+        } finally {
+            Log.redirect(logs);
+        }
+    }
+
+    /**
+     * After a SnapStart restore, before the first event: a function that keeps state which must differ
+     * between environments restored from one snapshot makes it anew here. The AWS credentials are renewed
+     * already ({@link AwsClients#renewCredentials()}).
+     */
+    protected void restored() {}
 
     /** What one invocation knows besides its command. */
     public record Invocation(Caller caller, Budget budget, Trigger trigger, Context context) {}

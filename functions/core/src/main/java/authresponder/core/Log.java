@@ -20,9 +20,11 @@ public final class Log {
         this.function = function;
     }
 
-    /** Sends log lines elsewhere, e.g. into the drill's timeline. */
-    public static void redirect(PrintStream stream) {
+    /** Sends log lines elsewhere, e.g. into the drill's timeline; returns where they went before. */
+    public static PrintStream redirect(PrintStream stream) {
+        PrintStream previous = out;
         out = stream;
+        return previous;
     }
 
     public void info(String event, Object... keyValues) {
