@@ -6,9 +6,7 @@ import authresponder.core.ledger.LedgerTable;
 import authresponder.testkit.LocalIdp;
 import authresponder.testkit.MotoServer;
 import authresponder.testkit.RedisServer;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -16,8 +14,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 import redis.clients.jedis.RedisClient;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
@@ -74,7 +70,7 @@ public final class Endpoints implements AutoCloseable {
                     "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"lambda.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"}]}"))
                     .role().arn();
             lambda.createFunction(r -> r.functionName(AUTHORISER).runtime(Runtime.JAVA21).role(role).handler("example.Authoriser::handleRequest")
-                    .code(c -> c.zipFile(SdkBytes.fromByteArray(emptyZip()))).environment(e -> e.variables(Map.of("JWKS_CACHE_TTL", "86400"))));
+                    .code(c -> c.zipFile(SdkBytes.fromByteArray(MotoServer.placeholderCode()))).environment(e -> e.variables(Map.of("JWKS_CACHE_TTL", "86400"))));
             logs.createLogGroup(r -> r.logGroupName(LOG_GROUP));
             logs.createLogStream(r -> r.logGroupName(LOG_GROUP).logStreamName("bench"));
             logs.putLogEvents(r -> r.logGroupName(LOG_GROUP).logStreamName("bench").logEvents(
@@ -101,19 +97,8 @@ public final class Endpoints implements AutoCloseable {
         settings.put("IDP_JWKS_URL", idp.jwksUri().toString());
         settings.put("AUTHORISER_FUNCTION", AUTHORISER);
         settings.put("AUTHORISER_LOG_GROUP", LOG_GROUP);
+        settings.put("RESTART_TARGETS", "{\"" + AUTHORISER + "\": {\"lambda\": \"" + AUTHORISER + "\"}}");
         return settings;
-    }
-
-    /** The authoriser's code does not matter to moto: any zip will do. */
-    private static byte[] emptyZip() {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
-            zip.putNextEntry(new ZipEntry("README"));
-            zip.closeEntry();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
     }
 
     @Override
