@@ -4,6 +4,7 @@ import authresponder.core.AwsClients;
 import authresponder.core.Budget;
 import authresponder.core.ConfigException;
 import authresponder.core.Env;
+import authresponder.core.Lazy;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -35,16 +36,17 @@ public final class CacheConnector {
     private static final Duration AWS_CALL_CAP = Duration.ofSeconds(3);
 
     private final CacheSettings settings;
-    private final AwsClients aws;
     private final SSLSocketFactory tlsSocketFactory;
-    private ElastiCacheClient elastiCache;
-    private SecretsManagerClient secrets;
+    private final Lazy<ElastiCacheClient> elastiCache;
+    private final Lazy<SecretsManagerClient> secrets;
     private CacheEndpoint endpoint;
     private Dialer.Credentials credentials;
 
     public CacheConnector(Env env) {
         this.settings = CacheSettings.from(env);
-        this.aws = new AwsClients(env);
+        AwsClients aws = new AwsClients(env);
+        this.elastiCache = Lazy.of(() -> aws.build(ElastiCacheClient.builder()));
+        this.secrets = Lazy.of(() -> aws.build(SecretsManagerClient.builder()));
         this.tlsSocketFactory = settings.tlsCaFile().map(CacheConnector::trusting).orElse(null);
     }
 
@@ -76,12 +78,9 @@ public final class CacheConnector {
     }
 
     private CacheEndpoint resolve(String groupId, Budget budget) {
-        if (elastiCache == null) {
-            elastiCache = aws.build(ElastiCacheClient.builder());
-        }
         ReplicationGroup group;
         try {
-            group = elastiCache.describeReplicationGroups(r -> r.replicationGroupId(groupId)
+            group = elastiCache.get().describeReplicationGroups(r -> r.replicationGroupId(groupId)
                     .overrideConfiguration(AwsClients.within(budget, AWS_CALL_CAP))).replicationGroups().getFirst();
         } catch (ReplicationGroupNotFoundException e) {
             throw new CacheException("ElastiCache replication group " + groupId + " does not exist (" + CacheSettings.REPLICATION_GROUP_ID + ")", e);
@@ -115,12 +114,9 @@ public final class CacheConnector {
 
     /** The secret is the token itself, or JSON with "password" (and "username"), as Secrets Manager rotation writes it. */
     private Dialer.Credentials fromSecret(String arn, String username, Budget budget) {
-        if (secrets == null) {
-            secrets = aws.build(SecretsManagerClient.builder());
-        }
         String value;
         try {
-            value = secrets.getSecretValue(r -> r.secretId(arn).overrideConfiguration(AwsClients.within(budget, AWS_CALL_CAP))).secretString();
+            value = secrets.get().getSecretValue(r -> r.secretId(arn).overrideConfiguration(AwsClients.within(budget, AWS_CALL_CAP))).secretString();
         } catch (SdkException e) {
             throw new CacheException("could not read the cache AUTH secret " + arn + " (" + CacheSettings.AUTH_SECRET_ARN + "): " + e.getMessage(), e);
         }
