@@ -89,6 +89,10 @@ public record Facts(
      */
     public record LogCounts(long invalidSignature, long unknownKid, long tokenExpired, long signatureErrors, long total, boolean capped) {}
 
-    /** When the authoriser last changed, and how long before the reference time (the alarm, or now). */
-    public record Change(String target, Instant lastModified, Duration beforeReference) {}
+    /**
+     * When the authoriser last changed, and how long before the reference time (the alarm, or now).
+     *
+     * @param ownRestart the change was restart-authoriser's own environment update, not a deploy
+     */
+    public record Change(String target, Instant lastModified, Duration beforeReference, boolean ownRestart) {}
 }

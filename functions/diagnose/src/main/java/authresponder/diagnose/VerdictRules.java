@@ -264,7 +264,7 @@ public final class VerdictRules {
     }
 
     private boolean deployedRecently(Facts f) {
-        return f.change() != null && !f.change().beforeReference().isNegative()
+        return f.change() != null && !f.change().ownRestart() && !f.change().beforeReference().isNegative()
                 && f.change().beforeReference().compareTo(policy.deployWindow()) <= 0;
     }
 

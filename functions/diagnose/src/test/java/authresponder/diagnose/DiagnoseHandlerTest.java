@@ -213,6 +213,20 @@ class DiagnoseHandlerTest {
     }
 
     @Test
+    void restartAuthorisersOwnRestartIsNotTakenForADeploy() throws IOException {
+        try (Incident incident = new Incident()) {
+            String marker = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+            incident.cacheLiveKeys().deployAuthoriser(java.util.Map.of(RecentChangeCheck.RESTART_MARKER, marker, "LOG_LEVEL", "info"));
+            incident.logLines("token_expired", 25, Instant.now().minusSeconds(60));
+            Answer answer = incident.diagnose(alarmAt(Instant.now().plusSeconds(5)));
+            CheckReport change = check(answer, RecentChangeCheck.NAME);
+            assertEquals(Status.OK, change.status(), change.summary());
+            assertEquals(true, change.evidence().get("ownRestart"));
+            assertEquals(Verdict.UNKNOWN, details(answer).verdict(), "errors, but no deploy to blame");
+        }
+    }
+
+    @Test
     void aDeployAndANewKeyAtOnceSayBothAndDoNotFlush() throws IOException {
         try (Incident incident = new Incident()) {
             incident.cacheLiveKeys().deployAuthoriser();

@@ -113,9 +113,15 @@ final class Incident implements AutoCloseable {
 
     /** The authoriser function, changed now (moto stamps LastModified with the time of the call). */
     Incident deployAuthoriser() {
+        return deployAuthoriser(Map.of());
+    }
+
+    /** The authoriser function with these environment variables, changed now. */
+    Incident deployAuthoriser(Map<String, String> variables) {
         createRole();
         lambda.createFunction(b -> b.functionName(FUNCTION).runtime(Runtime.JAVA21).role("arn:aws:iam::" + MotoServer.ACCOUNT + ":role/authoriser")
-                .handler("authoriser.Handler::handleRequest").code(c -> c.zipFile(SdkBytes.fromByteArray(zip()))));
+                .handler("authoriser.Handler::handleRequest").code(c -> c.zipFile(SdkBytes.fromByteArray(zip())))
+                .environment(e -> e.variables(variables)));
         return this;
     }
 

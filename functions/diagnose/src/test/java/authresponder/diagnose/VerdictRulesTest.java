@@ -41,7 +41,7 @@ class VerdictRulesTest {
     }
 
     private static Change change(Duration before) {
-        return new Change("authoriser", Instant.parse("2026-11-21T10:00:00Z"), before);
+        return new Change("authoriser", Instant.parse("2026-11-21T10:00:00Z"), before, false);
     }
 
     /** Everything fine; each case changes what it needs. */
@@ -224,6 +224,13 @@ class VerdictRulesTest {
     void aDeployOutsideTheWindowIsNotRecent() {
         Decision d = rules.decide(with(healthy(), change(Duration.ofMinutes(61)), logs(0, 0, 50)));
         assertEquals(Verdict.UNKNOWN, d.verdict(), "errors that no rule explains");
+    }
+
+    @Test
+    void ourOwnRestartIsNotADeploy() {
+        Change restart = new Change("authoriser", Instant.parse("2026-11-21T10:00:00Z"), Duration.ofMinutes(3), true);
+        Decision d = rules.decide(with(healthy(), restart, ROTATED));
+        assertEquals(Verdict.STALE_KEY_CACHE, d.verdict(), "no deploy conflict: the change was auth-responder's restart");
     }
 
     @Test

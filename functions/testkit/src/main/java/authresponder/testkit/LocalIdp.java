@@ -41,6 +41,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -79,6 +80,7 @@ public final class LocalIdp implements AutoCloseable {
 
     private volatile Mode mode = Mode.SERVING;
     private volatile Duration dateSkew = Duration.ZERO;
+    private volatile Duration latency = Duration.ZERO;
     private volatile String cacheControl = "public, max-age=300";
     private volatile String discoveryIssuer;
 
@@ -190,6 +192,11 @@ public final class LocalIdp implements AutoCloseable {
         this.dateSkew = skew;
     }
 
+    /** Every answer waits this long first, as from a distant or overloaded IdP. */
+    public void latency(Duration delay) {
+        this.latency = delay;
+    }
+
     /** The JWKS response's {@code Cache-Control}; null sends none. */
     public void cacheControl(String value) {
         this.cacheControl = value;
@@ -204,6 +211,7 @@ public final class LocalIdp implements AutoCloseable {
     public void heal() {
         mode = Mode.SERVING;
         dateSkew = Duration.ZERO;
+        latency = Duration.ZERO;
         cacheControl = "public, max-age=300";
         discoveryIssuer = issuer;
     }
@@ -345,6 +353,9 @@ public final class LocalIdp implements AutoCloseable {
             String method = parts[0];
             String path = parts.length > 1 ? URI.create(parts[1]).getPath() : "/";
             OutputStream out = connection.getOutputStream();
+            if (!latency.isZero() && closed.await(latency.toMillis(), TimeUnit.MILLISECONDS)) {
+                return;
+            }
             switch (mode) {
                 case BLACK_HOLE -> hang();
                 case ERROR_500 -> send(out, 500, "text/plain", "identity provider unavailable", null);
@@ -352,6 +363,8 @@ public final class LocalIdp implements AutoCloseable {
             }
         } catch (IOException | RuntimeException dropped) {
             // the client went away or sent garbage: nothing to answer
+        } catch (InterruptedException stopping) {
+            Thread.currentThread().interrupt();
         } finally {
             connections.remove(connection);
         }

@@ -107,6 +107,16 @@ class LocalIdpTest {
     }
 
     @Test
+    void answersLateWhenToldTo() throws Exception {
+        try (LocalIdp idp = LocalIdp.start()) {
+            idp.latency(Duration.ofMillis(300));
+            long started = System.nanoTime();
+            assertEquals(200, get(idp.jwksUri(), Duration.ofSeconds(5)).statusCode());
+            assertTrue(System.nanoTime() - started >= 300_000_000L, "waited before answering");
+        }
+    }
+
+    @Test
     void answers500InAnOutageAndHealsAgain() throws Exception {
         try (LocalIdp idp = LocalIdp.start()) {
             idp.mode(LocalIdp.Mode.ERROR_500);

@@ -1,0 +1,81 @@
+package authresponder.diagnose;
+
+import authresponder.core.FunctionHandler.Answer;
+import authresponder.core.LocalContext;
+import authresponder.testkit.LocalIdp;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The diagnose benchmark (bin/bench-diagnose): on local real parts (LocalIdp, redis-server, moto), the wall
+ * time of a full diagnosis with the checks run at once, side by side with the same checks run one by one;
+ * then the wall time when the IdP is a black hole, against the check budget. Prints markdown.
+ */
+public final class DiagnoseBench {
+    private static final String COMMAND = "{\"action\":\"diagnose\"}";
+
+    public static void main(String[] args) throws Exception {
+        int runs = args.length > 0 ? Integer.parseInt(args[0]) : 10;
+        try (Incident incident = new Incident()) {
+            incident.set("CHECK_BUDGET", Incident.CHECK_BUDGET.toMillis() + "ms").cacheLiveKeys().tokenKeys(2_000).deployAuthoriser();
+            for (String phrase : List.of("invalid_signature", "kid mismatch", "token_expired")) {
+                incident.logLines(phrase, 100, Instant.now().minusSeconds(300));
+            }
+            DiagnoseHandler handler = incident.handler(Incident.deployLongAgo());
+            System.out.println("budget per check (CHECK_BUDGET): " + Incident.CHECK_BUDGET.toMillis() + " ms; " + runs + " runs per row after 3 warm-up runs;"
+                    + " data: cached JWKS (2 keys), 2,000 token keys, 300 log lines, authoriser function in moto");
+            System.out.println();
+            System.out.println("| mode | IdP | median ms | min ms | max ms | verdict | slowest check (median ms) | sum of checks (median ms) |");
+            System.out.println("|---|---|---|---|---|---|---|---|");
+            row(handler, false, "serving", runs);
+            row(handler, true, "serving", runs);
+            incident.idp.latency(Duration.ofMillis(300));
+            row(handler, false, "300 ms away", runs);
+            row(handler, true, "300 ms away", runs);
+            incident.idp.latency(Duration.ZERO);
+            incident.idp.mode(LocalIdp.Mode.BLACK_HOLE);
+            int slowRuns = Math.max(3, runs / 3);
+            row(handler, false, "black hole", slowRuns);
+            row(handler, true, "black hole", slowRuns);
+        }
+    }
+
+    private static void row(DiagnoseHandler handler, boolean oneByOne, String idp, int runs) {
+        handler.runOneByOne(oneByOne);
+        for (int i = 0; i < 3 && !idp.equals("black hole"); i++) {
+            diagnose(handler);
+        }
+        List<Long> walls = new ArrayList<>();
+        List<Long> sums = new ArrayList<>();
+        Map<String, List<Long>> perCheck = new LinkedHashMap<>();
+        String verdict = null;
+        for (int i = 0; i < runs; i++) {
+            Answer answer = diagnose(handler);
+            Diagnosis diagnosis = (Diagnosis) answer.result().details();
+            walls.add(answer.result().duration().toMillis());
+            sums.add(diagnosis.checks().stream().mapToLong(c -> c.duration().toMillis()).sum());
+            diagnosis.checks().forEach(c -> perCheck.computeIfAbsent(c.name(), k -> new ArrayList<>()).add(c.duration().toMillis()));
+            verdict = diagnosis.verdict().name();
+        }
+        Map.Entry<String, Long> slowest = perCheck.entrySet().stream().map(e -> Map.entry(e.getKey(), median(e.getValue())))
+                .max(Comparator.comparingLong(Map.Entry::getValue)).orElseThrow();
+        System.out.printf("| %s | %s | %d | %d | %d | %s | %s (%d) | %d |%n", oneByOne ? "one by one" : "concurrent", idp, median(walls),
+                walls.stream().min(Long::compare).orElseThrow(), walls.stream().max(Long::compare).orElseThrow(), verdict,
+                slowest.getKey(), slowest.getValue(), median(sums));
+    }
+
+    private static Answer diagnose(DiagnoseHandler handler) {
+        return handler.handle(COMMAND.getBytes(StandardCharsets.UTF_8), new LocalContext("diagnose", Duration.ofSeconds(60)));
+    }
+
+    private static long median(List<Long> values) {
+        List<Long> sorted = values.stream().sorted().toList();
+        return sorted.get(sorted.size() / 2);
+    }
+}
