@@ -43,6 +43,17 @@ public final class DiagnoseHandler extends FunctionHandler<DiagnoseCommand, Diag
         this.diagnoser = new Diagnoser(settings, policy, env);
     }
 
+    /** The edge, then the clients the configured checks need (for the SnapStart snapshot and the AOT training run). */
+    @Override
+    public void prime() {
+        super.prime();
+        try {
+            diagnoser.prime();
+        } catch (ParseException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** For the benchmark only: run the checks one after another, to compare with running them at once. */
     void runOneByOne(boolean value) {
         this.oneByOne = value;

@@ -83,6 +83,13 @@ final class Diagnoser {
         }
     }
 
+    /** Builds the AWS clients the configured checks use and loads the JOSE parsing, without a network call. */
+    void prime() throws java.text.ParseException {
+        settings.logGroup().ifPresent(group -> logs.get());
+        settings.authoriserFunction().ifPresent(function -> lambda.get());
+        com.nimbusds.jose.jwk.JWKSet.parse("{\"keys\":[]}");
+    }
+
     private static Facts.Idp idp(CheckReport discovery, CheckReport jwks) {
         String problem = discovery.status() == Status.FAIL ? DiscoveryCheck.NAME + ": " + discovery.summary()
                 : jwks.status() == Status.FAIL ? JwksCheck.NAME + ": " + jwks.summary() : null;

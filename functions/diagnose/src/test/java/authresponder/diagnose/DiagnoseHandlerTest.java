@@ -401,6 +401,15 @@ class DiagnoseHandlerTest {
     }
 
     @Test
+    void primingTouchesNoDependency() {
+        try (Incident incident = new Incident()) {
+            incident.set("CACHE_URL", "redis://127.0.0.1:" + Ports.free());
+            incident.handler(DiagnosePolicy.bundled()).prime();
+            assertEquals(0, incident.idp.requestCount(), "no request to the IdP before the first event");
+        }
+    }
+
+    @Test
     void theResultIsSmallWithTheVerdictFirst() {
         try (Incident incident = new Incident()) {
             incident.cacheLiveKeys().tokenKeys(200);

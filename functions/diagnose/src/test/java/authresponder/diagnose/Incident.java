@@ -7,13 +7,6 @@ import authresponder.core.LocalContext;
 import authresponder.testkit.LocalIdp;
 import authresponder.testkit.MotoServer;
 import authresponder.testkit.RedisServer;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,8 +14,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 import redis.clients.jedis.Jedis;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
@@ -118,9 +109,9 @@ final class Incident implements AutoCloseable {
 
     /** The authoriser function with these environment variables, changed now. */
     Incident deployAuthoriser(Map<String, String> variables) {
-        createRole();
-        lambda.createFunction(b -> b.functionName(FUNCTION).runtime(Runtime.JAVA21).role("arn:aws:iam::" + MotoServer.ACCOUNT + ":role/authoriser")
-                .handler("authoriser.Handler::handleRequest").code(c -> c.zipFile(SdkBytes.fromByteArray(zip())))
+        String role = moto.createRole("authoriser");
+        lambda.createFunction(b -> b.functionName(FUNCTION).runtime(Runtime.JAVA21).role(role)
+                .handler("authoriser.Handler::handleRequest").code(c -> c.zipFile(SdkBytes.fromByteArray(MotoServer.placeholderCode())))
                 .environment(e -> e.variables(variables)));
         return this;
     }
@@ -148,38 +139,6 @@ final class Incident implements AutoCloseable {
 
     static CheckReport check(FunctionHandler.Answer answer, String name) {
         return details(answer).checks().stream().filter(c -> c.name().equals(name)).findFirst().orElseThrow();
-    }
-
-    /** moto checks that the execution role exists; its IAM API is form-encoded, so a plain request makes it. */
-    private void createRole() {
-        String form = "Action=CreateRole&Version=2010-05-08&RoleName=authoriser&AssumeRolePolicyDocument="
-                + java.net.URLEncoder.encode("{\"Version\":\"2012-10-17\",\"Statement\":[]}", StandardCharsets.UTF_8);
-        try {
-            HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(moto.endpoint() + "/"))
-                    .header("Content-Type", "application/x-www-form-urlencoded")
-                    .header("Authorization", "AWS4-HMAC-SHA256 Credential=testing/20261121/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=x")
-                    .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                throw new IllegalStateException("CreateRole answered " + response.statusCode() + ": " + response.body());
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static byte[] zip() {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
-            zip.putNextEntry(new ZipEntry("authoriser/Handler.class"));
-            zip.write(new byte[] {(byte) 0xCA, (byte) 0xFE});
-            zip.closeEntry();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
     }
 
     @Override

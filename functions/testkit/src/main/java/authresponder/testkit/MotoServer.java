@@ -129,6 +129,30 @@ public final class MotoServer implements AutoCloseable {
                 "AWS_SECRET_ACCESS_KEY", "testing");
     }
 
+    /**
+     * Makes an IAM role (moto checks that a Lambda function's execution role exists) and returns its ARN;
+     * an existing one is kept. The IAM API is form-encoded, so a plain request does it without the IAM SDK.
+     */
+    public String createRole(String name) {
+        String form = "Action=CreateRole&Version=2010-05-08&RoleName=" + java.net.URLEncoder.encode(name, StandardCharsets.UTF_8)
+                + "&AssumeRolePolicyDocument=" + java.net.URLEncoder.encode("{\"Version\":\"2012-10-17\",\"Statement\":[]}", StandardCharsets.UTF_8);
+        try {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(endpoint() + "/"))
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .header("Authorization", "AWS4-HMAC-SHA256 Credential=testing/20261121/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0")
+                    .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200 && !response.body().contains("EntityAlreadyExists")) {
+                throw new IllegalStateException("CreateRole answered " + response.statusCode() + ": " + response.body());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        return "arn:aws:iam::" + ACCOUNT + ":role/" + name;
+    }
+
     /** Code for a Lambda function created in moto, which never runs it: any zip will do. */
     public static byte[] placeholderCode() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
