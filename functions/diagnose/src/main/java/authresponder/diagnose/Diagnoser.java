@@ -4,6 +4,7 @@ import authresponder.cache.CacheConnector;
 import authresponder.core.AwsClients;
 import authresponder.core.Budget;
 import authresponder.core.Env;
+import authresponder.core.Lazy;
 import authresponder.diagnose.CheckReport.Status;
 import authresponder.diagnose.CheckRunner.Running;
 import authresponder.diagnose.Facts.Idp.Reach;
@@ -37,8 +38,8 @@ final class Diagnoser {
         this.rules = new VerdictRules(policy);
         this.cache = settings.cache() ? new CacheConnector(env) : null;
         AwsClients aws = new AwsClients(env);
-        this.logs = lazily(() -> aws.build(CloudWatchLogsClient.builder()));
-        this.lambda = lazily(() -> aws.build(LambdaClient.builder()));
+        this.logs = Lazy.of(() -> aws.build(CloudWatchLogsClient.builder()));
+        this.lambda = Lazy.of(() -> aws.build(LambdaClient.builder()));
     }
 
     /**
@@ -114,19 +115,5 @@ final class Diagnoser {
         } catch (ParseException e) {
             throw new IllegalStateException("the sample token was checked at the edge", e);
         }
-    }
-
-    private static <T> Supplier<T> lazily(Supplier<T> make) {
-        return new Supplier<>() {
-            private T value;
-
-            @Override
-            public synchronized T get() {
-                if (value == null) {
-                    value = make.get();
-                }
-                return value;
-            }
-        };
     }
 }
