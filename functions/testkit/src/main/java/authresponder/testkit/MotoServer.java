@@ -36,14 +36,16 @@ public final class MotoServer implements AutoCloseable {
 
     private MotoServer(boolean movableClock) {
         port = Ports.free();
-        List<String> server = List.of("-H", "127.0.0.1", "-p", String.valueOf(port));
+        Path script = bootstrap();
+        List<String> command = List.of(python(), script.toString(), "127.0.0.1", String.valueOf(port));
         if (movableClock) {
-            clockOffset = movableClockFiles();
-            child = new ChildProcess(concat(List.of(python(), clockOffset.resolveSibling("moto_at.py").toString(), clockOffset.toString()), server), "moto-" + port);
+            clockOffset = script.resolveSibling("clock-offset");
+            clockShift(Duration.ZERO);
+            command = concat(command, List.of(clockOffset.toString()));
         } else {
             clockOffset = null;
-            child = new ChildProcess(concat(List.of(python(), "-m", "moto.server"), server), "moto-" + port);
         }
+        child = new ChildProcess(command, "moto-" + port);
         Instant deadline = Instant.now().plusSeconds(30);
         while (Instant.now().isBefore(deadline)) {
             if (!child.process().isAlive()) {
@@ -86,21 +88,20 @@ public final class MotoServer implements AutoCloseable {
         }
     }
 
-    private static Path movableClockFiles() {
+    /** Writes moto_server.py (one request at a time, optional movable clock) to a temp directory. */
+    private static Path bootstrap() {
         try {
             Path directory = Files.createTempDirectory("auth-responder-moto");
             directory.toFile().deleteOnExit();
-            Path script = directory.resolve("moto_at.py");
-            try (InputStream in = MotoServer.class.getResourceAsStream("/testkit/moto_at.py")) {
+            Path script = directory.resolve("moto_server.py");
+            try (InputStream in = MotoServer.class.getResourceAsStream("/testkit/moto_server.py")) {
                 Files.copy(in, script);
             }
             script.toFile().deleteOnExit();
-            Path offset = directory.resolve("clock-offset");
-            Files.writeString(offset, "0");
-            offset.toFile().deleteOnExit();
-            return offset;
+            directory.resolve("clock-offset").toFile().deleteOnExit();
+            return script;
         } catch (IOException e) {
-            throw new UncheckedIOException("could not write moto's clock bootstrap", e);
+            throw new UncheckedIOException("could not write moto's bootstrap", e);
         }
     }
 
