@@ -229,6 +229,12 @@ final class Stage implements AutoCloseable {
         settings.put("LEDGER_TABLE", LEDGER_TABLE);
         settings.put("ESCALATION_TOPICS", String.join(",", topics.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList()));
         settings.put("RUNBOOK_BASE_URL", "runbooks/");
+        settings.put("IDP_ISSUER", idp.issuer());
+        settings.put("IDP_AUDIENCE", AUDIENCE);
+        settings.put("CACHED_JWKS_KEY", jwksCacheKey());
+        settings.put("AUTHORISER_FUNCTION", AUTHORISER);
+        settings.put("AUTHORISER_LOG_GROUP", LOG_GROUP);
+        settings.put("RESTART_TARGETS", "{\"" + AUTHORISER + "\": {\"lambda\": \"" + AUTHORISER + "\"}}");
         return new Env(settings);
     }
 
