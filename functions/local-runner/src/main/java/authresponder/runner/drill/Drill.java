@@ -100,6 +100,15 @@ public final class Drill {
         timeline.note("authoriser", "before: " + before.describe());
         String keysBefore = stage.cachedJwks();
         timeline.note("incident", scenario.incident().happen(stage));
+        try (AutoCloseable ongoing = scenario.pressure().start(stage)) {
+            return respond(stage, scenario, timeline, before, keysBefore);
+        } catch (Exception e) {
+            throw new IllegalStateException("the drill's own " + scenario.name() + " load failed to stop", e);
+        }
+    }
+
+    /** The incident is on: measure it, raise the alarms, let the product respond, measure again, judge. */
+    private Row respond(Stage stage, Scenario scenario, Timeline timeline, SimulatedAuthoriser.Tally before, String keysBefore) {
         var during = stage.traffic();
         long sessionsAtAlarm = stage.keys("session:*");
         timeline.note("authoriser", "during: " + during.describe() + "; " + sessionsAtAlarm + " sessions in the cache");
@@ -142,11 +151,16 @@ public final class Drill {
         if (!paged.equals(new TreeSet<>(expected.paged()))) {
             wrong.add("paged " + (paged.isEmpty() ? "nobody" : paged) + ", expected " + (expected.paged().isEmpty() ? "nobody" : new TreeSet<>(expected.paged())));
         }
-        if (sessionsAfter < sessionsAtAlarm) {
+        Map<String, Long> removals = stage.removals();
+        if (removals.getOrDefault("flushdb", 0L) + removals.getOrDefault("flushall", 0L) > 0) {
+            wrong.add("a whole cache database was flushed: " + removals);
+        }
+        if (scenario.pressure() == Scenario.Pressure.NONE && sessionsAfter < sessionsAtAlarm) {
             wrong.add((sessionsAtAlarm - sessionsAfter) + " sessions removed while the product acted");
         }
-        if (expected.keysKept() && !java.util.Objects.equals(keysBefore, stage.cachedJwks())) {
-            wrong.add("the cached JWKS was changed; nothing should have been flushed");
+        if (expected.keysKept() && (removals.values().stream().mapToLong(Long::longValue).sum() > 0
+                || !java.util.Objects.equals(keysBefore, stage.cachedJwks()))) {
+            wrong.add("keys were removed (" + removals + "); nothing should have been flushed");
         }
         boolean mitigated = after.refusedPercent() <= baseline(symptom);
         if (expected.mitigated() && !mitigated) {
@@ -162,20 +176,19 @@ public final class Drill {
         return row;
     }
 
-    /** The composite alarm's deliveries: once, or flapping (three at once, then OK, then ALARM again). */
+    /** The composite alarm's deliveries: once, or flapping (ALARM, OK, ALARM, OK, ALARM, all delivered at once). */
     private void deliver(Bus bus, Alarm composite, Scenario.Delivery delivery, Instant at) {
         if (delivery == Scenario.Delivery.ONCE) {
             bus.alarm(AlarmEvents.composite(composite, "ALARM", at, SYMPTOM));
             return;
         }
-        try (ExecutorService lambdas = Executors.newFixedThreadPool(3)) {
-            for (int i = 0; i < 3; i++) {
-                Instant stateTime = at.plusSeconds(60L * i);
-                lambdas.submit(() -> bus.alarm(AlarmEvents.composite(composite, "ALARM", stateTime, SYMPTOM)));
+        try (ExecutorService lambdas = Executors.newFixedThreadPool(5)) {
+            for (int i = 0; i < 5; i++) {
+                String value = i % 2 == 0 ? "ALARM" : "OK";
+                Instant stateTime = at.plusSeconds(12L * i);
+                lambdas.submit(() -> bus.alarm(AlarmEvents.composite(composite, value, stateTime, SYMPTOM)));
             }
         }
-        bus.alarm(AlarmEvents.composite(composite, "OK", at.plusSeconds(200), SYMPTOM));
-        bus.alarm(AlarmEvents.composite(composite, "ALARM", at.plusSeconds(260), SYMPTOM));
     }
 
     private static double baseline(Alarm symptom) {

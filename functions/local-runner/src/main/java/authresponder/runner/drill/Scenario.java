@@ -11,7 +11,7 @@ import java.util.Set;
  *
  * @param expected what a correct run shows
  */
-record Scenario(String name, String title, Incident incident, Delivery delivery, Expected expected) {
+record Scenario(String name, String title, Incident incident, Pressure pressure, Delivery delivery, Expected expected) {
 
     /** What goes wrong in the world; returns one line for the timeline. */
     @FunctionalInterface
@@ -19,11 +19,19 @@ record Scenario(String name, String title, Incident incident, Delivery delivery,
         String happen(Stage stage);
     }
 
+    /** What keeps happening while the product responds (new sign-ins that keep the cache evicting); stopped by close(). */
+    @FunctionalInterface
+    interface Pressure {
+        AutoCloseable start(Stage stage);
+
+        Pressure NONE = stage -> () -> { };
+    }
+
     /** How the composite alarm's state changes reach the functions. */
     enum Delivery {
         /** One ALARM. */
         ONCE,
-        /** The alarm flaps: three ALARM deliveries at once (asynchronous invocations run in parallel), then OK, then ALARM again. */
+        /** The alarm flaps ALARM, OK, ALARM, OK, ALARM within a minute; the asynchronous invocations run at once. */
         FLAPPING
     }
 
@@ -41,33 +49,33 @@ record Scenario(String name, String title, Incident incident, Delivery delivery,
     static List<Scenario> all() {
         return List.of(
                 new Scenario("key-rotation", "The identity provider rotates its signing key; the cached JWKS does not have the new one",
-                        Scenario::rotateKeys, Delivery.ONCE,
+                        Scenario::rotateKeys, Pressure.NONE, Delivery.ONCE,
                         new Expected(Verdict.STALE_KEY_CACHE, List.of("flush-jwks", "restart-authoriser"), Set.of(), true, false)),
                 new Scenario("clock-skew", "The identity provider's clock runs 20 minutes behind: fresh tokens arrive already expired",
                         stage -> {
                             stage.idp.dateSkew(SKEW);
                             stage.signInAgain(SIGNED_IN_AGAIN, i -> stage.idp.token().subject("user-" + i).shifted(SKEW).sign());
                             return "IdP clock 20 min behind (Date header and token times); " + share(stage) + " users signed in again";
-                        }, Delivery.ONCE,
+                        }, Pressure.NONE, Delivery.ONCE,
                         new Expected(Verdict.CLOCK_SKEW, List.of("page"), Set.of("auth-team"), false, true)),
                 new Scenario("idp-outage", "The identity provider answers 500: sessions cannot renew their tokens",
                         stage -> {
                             stage.idp.mode(LocalIdp.Mode.ERROR_500);
                             stage.signInAgain(SIGNED_IN_AGAIN, i -> stage.idp.token().subject("user-" + i).shifted(Duration.ofMinutes(-16)).sign());
                             return "IdP discovery and JWKS answer 500; " + share(stage) + " users hold tokens they could not renew";
-                        }, Delivery.ONCE,
+                        }, Pressure.NONE, Delivery.ONCE,
                         new Expected(Verdict.IDP_UNAVAILABLE, List.of("page"), Set.of("identity-platform"), false, true)),
                 new Scenario("session-eviction", "The session cache fills up and evicts sessions: users loop on the login page",
-                        Scenario::evictSessions, Delivery.ONCE,
+                        Scenario::evictSessions, Scenario::keepSigningIn, Delivery.ONCE,
                         new Expected(Verdict.SESSION_CACHE_PRESSURE, List.of("page"), Set.of("identity-platform"), false, true)),
                 new Scenario("flapping", "A key rotation, and the alarm flaps: three deliveries at once, then OK, then ALARM again",
-                        Scenario::rotateKeys, Delivery.FLAPPING,
+                        Scenario::rotateKeys, Pressure.NONE, Delivery.FLAPPING,
                         new Expected(Verdict.STALE_KEY_CACHE, List.of("flush-jwks", "restart-authoriser"), Set.of(), true, false)),
                 new Scenario("recent-deploy", "A release of the authoriser changes the audience it accepts",
                         stage -> {
                             stage.releaseAuthoriser("auth-api-v2");
                             return "authoriser redeployed minutes ago, now accepting only audience auth-api-v2";
-                        }, Delivery.ONCE,
+                        }, Pressure.NONE, Delivery.ONCE,
                         new Expected(Verdict.RECENT_DEPLOY, List.of("page"), Set.of("auth-team"), false, true)));
     }
 
@@ -94,6 +102,32 @@ record Scenario(String name, String title, Incident incident, Delivery delivery,
             sleep(100);
         }
         return "a burst of 3000 sign-ins into a cache capped at " + (used / 1024 / 1024 + 1) + " MiB";
+    }
+
+    /** Sign-ins keep arriving (about 2000 a second), so the full cache keeps evicting while diagnose measures it. */
+    private static AutoCloseable keepSigningIn(Stage stage) {
+        String padding = "x".repeat(900);
+        Thread writer = Thread.ofPlatform().daemon().name("drill-sign-ins").start(() -> {
+            for (int batch = 0; !Thread.currentThread().isInterrupted(); batch++) {
+                try (var pipeline = stage.redis.pipelined()) {
+                    for (int i = 0; i < 20; i++) {
+                        pipeline.setex("session:later-" + batch + "-" + i, Duration.ofHours(12).toSeconds(), "{\"pad\":\"" + padding + "\"}");
+                    }
+                    pipeline.sync();
+                } catch (RuntimeException stopping) {
+                    return;
+                }
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        return () -> {
+            writer.interrupt();
+            writer.join(2000);
+        };
     }
 
     private static long usedMemory(Stage stage) {

@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.zip.ZipEntry;
@@ -216,6 +217,20 @@ final class Stage implements AutoCloseable {
             cursor = page.getCursor();
         } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
         return count;
+    }
+
+    /** Calls of the commands that remove keys since the scenario began (DEL, UNLINK, FLUSHDB, FLUSHALL): what the product removed, not what Redis evicted. */
+    Map<String, Long> removals() {
+        Map<String, Long> calls = new TreeMap<>();
+        redis.info("commandstats").lines().forEach(line -> {
+            for (String command : List.of("del", "unlink", "flushdb", "flushall")) {
+                if (line.startsWith("cmdstat_" + command + ":")) {
+                    String count = line.substring(line.indexOf("calls=") + 6);
+                    calls.put(command, Long.parseLong(count.substring(0, count.indexOf(','))));
+                }
+            }
+        });
+        return calls;
     }
 
     String cachedJwks() {
