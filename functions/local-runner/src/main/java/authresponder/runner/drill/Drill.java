@@ -166,8 +166,10 @@ public final class Drill {
         if (expected.mitigated() && !mitigated) {
             wrong.add(String.format(Locale.ROOT, "401s not mitigated: %.1f%% refused after", after.refusedPercent()));
         }
-        String actions = steps.stream().filter(s -> s.action() != null)
-                .map(s -> s.action() + " " + (s.wired() ? s.outcome() : "NOT WIRED")).collect(Collectors.joining(", "));
+        Map<String, Long> tried = steps.stream().filter(s -> s.action() != null)
+                .collect(Collectors.groupingBy(s -> s.action() + " " + (s.wired() ? s.outcome() : "NOT WIRED"), java.util.LinkedHashMap::new, Collectors.counting()));
+        String actions = tried.entrySet().stream().map(e -> e.getKey() + (e.getValue() > 1 ? " ×" + e.getValue() : ""))
+                .collect(Collectors.joining(", "));
         String mitigation = mitigated && fires ? seconds(sinceAlarm) : pages.isEmpty() ? "—" : "human (paged in " + seconds(firstPage(steps, alarmAt)) + ")";
         Row row = new Row(scenario.name(), verdict.map(Enum::name).orElse("—"), actions.isEmpty() ? "none" : actions,
                 paged.isEmpty() ? "nobody" : String.join(", ", paged),
@@ -215,7 +217,7 @@ public final class Drill {
 
     private void table(List<Row> rows) {
         out.println();
-        String format = "%-17s %-23s %-52s %-18s %-10s %-22s %s%n";
+        String format = "%-17s %-23s %-58s %-18s %-11s %-22s %s%n";
         out.printf(Locale.ROOT, format, "scenario", "verdict", "actions", "paged", "401s", "time to mitigation", "");
         for (Row row : rows) {
             out.printf(Locale.ROOT, format, row.scenario(), row.verdict(), row.actions(), row.paged(), row.refused(), row.mitigation(),
