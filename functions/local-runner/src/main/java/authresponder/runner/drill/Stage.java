@@ -9,9 +9,6 @@ import authresponder.testkit.LocalIdp;
 import authresponder.testkit.MotoServer;
 import authresponder.testkit.RedisServer;
 import com.google.gson.JsonObject;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,8 +19,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 import redis.clients.jedis.Protocol;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.params.ScanParams;
@@ -161,7 +156,7 @@ final class Stage implements AutoCloseable {
     /** Deploys (or redeploys) the authoriser function: a new version of its code and configuration, as a release would. */
     void deployAuthoriser(String role, String audience) {
         lambda.createFunction(r -> r.functionName(AUTHORISER).runtime(Runtime.JAVA21).role(role)
-                .handler("example.Authoriser::handleRequest").code(c -> c.zipFile(SdkBytes.fromByteArray(placeholderZip())))
+                .handler("example.Authoriser::handleRequest").code(c -> c.zipFile(SdkBytes.fromByteArray(MotoServer.placeholderCode())))
                 .environment(e -> e.variables(Map.of(SimulatedAuthoriser.AUDIENCE_VARIABLE, audience, "JWKS_CACHE_TTL", "86400"))));
     }
 
@@ -276,18 +271,6 @@ final class Stage implements AutoCloseable {
             }
         });
         return pages;
-    }
-
-    private static byte[] placeholderZip() {
-        try (ByteArrayOutputStream bytes = new ByteArrayOutputStream(); ZipOutputStream zip = new ZipOutputStream(bytes)) {
-            zip.putNextEntry(new ZipEntry("README"));
-            zip.write("the drill's stand-in for the authoriser's code".getBytes());
-            zip.closeEntry();
-            zip.finish();
-            return bytes.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     @Override
