@@ -1,0 +1,183 @@
+package authresponder.escalate;
+
+import authresponder.core.BadInputException;
+import authresponder.core.ConfigException;
+import authresponder.core.Env;
+import authresponder.core.FunctionHandler;
+import authresponder.core.Outcome;
+import authresponder.core.Redact;
+import authresponder.core.Result;
+import authresponder.core.AwsClients;
+import authresponder.core.Trigger;
+import authresponder.core.ledger.Claim;
+import authresponder.core.ledger.Entry;
+import authresponder.core.ledger.Ledger;
+import authresponder.core.ledger.Request;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import software.amazon.awssdk.core.exception.SdkException;
+
+/**
+ * Pages a person through the on-call team's SNS topic when automation cannot fix an incident or did not:
+ * on an escalation alarm, a diagnosis that needs a person, a failed action, or by hand. One page per
+ * incident per window; a repeat within it is recorded in the action ledger, not paged again. A page that
+ * cannot be published is a FAILED result, so Lambda's retries and dead-letter queue take over.
+ */
+public final class EscalateHandler extends FunctionHandler<EscalateCommand, PageReport> {
+    static final String ACTION = "page";
+    private static final Pattern TOPIC_ARN = Pattern.compile("arn:aws[a-z-]*:sns:[a-z0-9-]+:\\d{12}:[A-Za-z0-9_-]{1,256}");
+
+    private final Routes routes;
+    private final Map<String, String> topics;
+    private final Duration window;
+    private final Duration lookback;
+    private final String runbookBase;
+    private final Triage triage;
+    private final Ledger ledger;
+    private final Pager pager;
+
+    public EscalateHandler() {
+        this(Env.system());
+    }
+
+    public EscalateHandler(Env env) {
+        super("escalate", EscalateCommand.class, env);
+        routes = new Routes(Routes.DEFAULTS);
+        topics = topics(env.required("ESCALATION_TOPICS"));
+        List<String> missing = routes.teams().stream().filter(team -> !topics.containsKey(team)).toList();
+        if (!missing.isEmpty()) {
+            throw new ConfigException("ESCALATION_TOPICS has no topic for team " + String.join(", ", missing)
+                    + ", which the escalation routes page");
+        }
+        window = env.duration("ESCALATION_WINDOW", Duration.ofMinutes(30));
+        lookback = env.duration("ESCALATION_LOOKBACK", Duration.ofHours(2));
+        runbookBase = env.string("RUNBOOK_BASE_URL", "runbooks/");
+        triage = new Triage(routes, name);
+        ledger = Ledger.from(env);
+        pager = new Pager(new AwsClients(env));
+    }
+
+    /** "team=topic-arn,team=topic-arn": each on-call team's SNS topic. */
+    private static Map<String, String> topics(String setting) {
+        Map<String, String> topics = new LinkedHashMap<>();
+        for (String pair : setting.split(",")) {
+            String[] parts = pair.strip().split("=", 2);
+            if (parts.length != 2 || parts[0].isBlank() || !TOPIC_ARN.matcher(parts[1].strip()).matches()) {
+                throw new ConfigException("ESCALATION_TOPICS must be team=sns-topic-arn pairs separated by commas, got '" + pair.strip() + "'");
+            }
+            topics.put(parts[0].strip(), parts[1].strip());
+        }
+        return Map.copyOf(topics);
+    }
+
+    @Override
+    protected EscalateCommand commandFor(Trigger trigger) {
+        if (!(trigger instanceof Trigger.Command)) {
+            return EscalateCommand.FROM_EVENT; // the page is read from the event itself
+        }
+        EscalateCommand command = super.commandFor(trigger);
+        if ((command.team() == null) == (command.route() == null)) {
+            throw new BadInputException("name either a team (one of " + String.join(", ", topics.keySet().stream().sorted().toList())
+                    + ") or a route, not both");
+        }
+        if (command.team() != null && !topics.containsKey(command.team())) {
+            throw new BadInputException("unknown team '" + command.team() + "'; known: " + String.join(", ", topics.keySet().stream().sorted().toList()));
+        }
+        if (command.route() != null) {
+            routes.named(command.route());
+        }
+        if (command.summary() == null || command.summary().isBlank()) {
+            throw new BadInputException("a page needs a summary: what is wrong, in a sentence");
+        }
+        if (command.summary().length() > EscalateCommand.MAX_SUMMARY) {
+            throw new BadInputException("the summary is " + command.summary().length() + " characters; at most " + EscalateCommand.MAX_SUMMARY);
+        }
+        return command;
+    }
+
+    @Override
+    protected Result<PageReport> run(EscalateCommand command, Invocation invocation) {
+        Reading reading = triage.read(invocation.trigger(), command, invocation.caller(), Instant.now());
+        if (reading instanceof Reading.Nothing(String why)) {
+            return Result.of(Outcome.NO_CHANGE, why, null);
+        }
+        Incident incident = (Incident) reading;
+        String team = incident.route().team();
+        String topic = topics.get(team);
+        List<String> warnings = new ArrayList<>();
+        Page page = Page.compose(incident, attempts(invocation, warnings), runbookUrl(incident.route()), invocation.caller().requestKey());
+        Request request = Request.of(ACTION, incident.key(), invocation.caller(), window).dryRun(command.dryRun());
+
+        return switch (ledger.claim(request, invocation.budget())) {
+            case Claim.DryRun dry -> {
+                if (dry.ledgerProblem() != null) {
+                    warnings.add("the action ledger is unavailable (" + dry.ledgerProblem() + "): a real page would go out without deduplication");
+                } else if (dry.blockedBy() != null) {
+                    warnings.add("this incident was paged at " + dry.blockedBy().at() + ": a real page now would be recorded as a repeat, not sent");
+                }
+                yield ledger.complete(dry, Result.of(Outcome.DRY_RUN, "would page " + team + " (" + incident.route().severity() + "): " + page.subject(),
+                        PageReport.of(incident, topic, page, null), warnings), invocation.budget());
+            }
+            case Claim.Duplicate duplicate -> duplicate.answer(PageReport.class);
+            case Claim.CoolingDown cooling -> Result.of(Outcome.COOLDOWN, "not paged again: " + team + " was paged about " + incident.key()
+                            + " at " + cooling.holder().at() + " (" + cooling.holder().principal() + "); this repeat is recorded in the ledger",
+                    PageReport.of(incident, topic, page, null), warnings);
+            case Claim.Unavailable unavailable -> {
+                // Better a page twice than no page: the ledger guards repeats, not the page itself.
+                warnings.add("the action ledger is unavailable (" + unavailable.problem() + "): paged without deduplication or a record");
+                yield publish(incident, topic, page, invocation, warnings);
+            }
+            case Claim.Granted granted -> {
+                Result<PageReport> result = publish(incident, topic, page, invocation, warnings);
+                if (result.outcome() == Outcome.FAILED) {
+                    // Nothing reached the pager: the next try must not be taken for a repeat.
+                    ledger.release(granted, invocation.budget());
+                }
+                yield ledger.complete(granted, result, invocation.budget());
+            }
+        };
+    }
+
+    private Result<PageReport> publish(Incident incident, String topic, Page page, Invocation invocation, List<String> warnings) {
+        String team = incident.route().team();
+        try {
+            String messageId = pager.publish(topic, page, invocation.budget());
+            log.info("paged", "team", team, "incident", incident.key(), "severity", incident.route().severity(), "messageId", messageId);
+            return Result.of(Outcome.DONE, "paged " + team + " (" + incident.route().severity() + "): " + page.subject(),
+                    PageReport.of(incident, topic, page, messageId), warnings);
+        } catch (SdkException e) {
+            String problem = e.getClass().getSimpleName() + ": " + Redact.scrub(String.valueOf(e.getMessage()));
+            log.error("page-failed", "team", team, "incident", incident.key(), "subject", page.subject(), "problem", problem);
+            return Result.of(Outcome.FAILED, "could not page " + team + " about " + incident.key() + " (" + problem
+                    + "); Lambda's retries and dead-letter queue take over", PageReport.of(incident, topic, page, null), warnings);
+        }
+    }
+
+    /** What the ledger says was done in the lookback, oldest first; null (with a warning) when it cannot be read. */
+    private List<Attempt> attempts(Invocation invocation, List<String> warnings) {
+        try {
+            List<Entry> entries = ledger.recent(Instant.now().minus(lookback), null, invocation.budget());
+            return entries.stream().filter(entry -> !entry.dryRun())
+                    .sorted(Comparator.comparing(Entry::at))
+                    .map(entry -> new Attempt(entry.at(), entry.action(), entry.target(),
+                            entry.outcome() == null ? "running" : entry.outcome().name(), entry.summary()))
+                    .toList();
+        } catch (SdkException | IllegalStateException e) {
+            warnings.add("could not read what was already tried from the action ledger: " + Redact.scrub(String.valueOf(e.getMessage())));
+            return null;
+        }
+    }
+
+    private String runbookUrl(Route route) {
+        if (route.runbook() == null) {
+            return null;
+        }
+        return runbookBase.endsWith("/") ? runbookBase + route.runbook() : runbookBase + "/" + route.runbook();
+    }
+}

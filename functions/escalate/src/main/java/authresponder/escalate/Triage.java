@@ -1,0 +1,197 @@
+package authresponder.escalate;
+
+import authresponder.core.AlarmEvent;
+import authresponder.core.BadInputException;
+import authresponder.core.Caller;
+import authresponder.core.Redact;
+import authresponder.core.Trigger;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Decides whether a trigger needs a person, which route it takes, and gathers the facts for the page:
+ * the alarm (also the one behind a diagnosis or a failed action, found in the request payloads that
+ * Lambda destinations carry along), diagnose's verdict and evidence, and the failure.
+ */
+final class Triage {
+    static final int MAX_EVIDENCE = 6;
+    static final int LINE = 160;
+    private static final int MAX_DEPTH = 4;
+    private static final Pattern REGION = Pattern.compile("\\b[a-z]{2}(?:-gov)?-[a-z]+-\\d\\b");
+    private static final Set<String> FAILED_OUTCOMES = Set.of("FAILED", "PARTIAL", "REFUSED");
+
+    private final Routes routes;
+    private final String function;
+
+    Triage(Routes routes, String function) {
+        this.routes = routes;
+        this.function = function;
+    }
+
+    Reading read(Trigger trigger, EscalateCommand command, Caller caller, Instant now) {
+        return switch (trigger) {
+            case Trigger.Alarm(AlarmEvent alarm) -> alarm.inAlarm()
+                    ? incident(routes.forAlarm(alarm.alarmName()), alarm.alarmName(), alarm, null, null, now)
+                    : new Reading.Nothing("alarm " + alarm.alarmName() + " is " + alarm.state() + ": nothing to page");
+            case Trigger.FunctionResult result -> fromResult(result, now);
+            case Trigger.Command ignored -> fromCommand(command, caller, now);
+            case Trigger.Schedule ignored -> throw new BadInputException(function + " is not started by a schedule");
+        };
+    }
+
+    private Reading fromResult(Trigger.FunctionResult result, Instant now) {
+        if (function.equals(result.function())) {
+            return new Reading.Nothing(function + " does not page about its own results (that would loop):"
+                    + " its failures go to its dead-letter queue");
+        }
+        Behind behind = behind(result.request(), null, 0);
+        if (!result.success()) {
+            String type = text(result.response(), "errorType");
+            Incident.Failure failure = new Incident.Failure(result.function(),
+                    type == null ? "error" : type.substring(type.lastIndexOf('.') + 1),
+                    Text.line(text(result.response(), "errorMessage"), LINE));
+            return failed(failure, behind, now);
+        }
+        JsonObject response = result.response();
+        Incident.Diagnosis diagnosis = diagnosis(response);
+        if (diagnosis != null) {
+            return routes.forVerdict(diagnosis.verdict())
+                    .<Reading>map(route -> incident(route, keyPart(behind.alarm(), result.function()), behind.alarm(), diagnosis, null, now))
+                    .orElseGet(() -> new Reading.Nothing("verdict " + diagnosis.verdict() + " needs no person: automation handles it"));
+        }
+        String outcome = text(response, "outcome");
+        if (outcome != null && FAILED_OUTCOMES.contains(outcome)) {
+            return failed(new Incident.Failure(result.function(), outcome, Text.line(text(response, "summary"), LINE)), behind, now);
+        }
+        return new Reading.Nothing(result.function() + " answered " + (outcome == null ? "without an outcome" : outcome) + ": nothing to page");
+    }
+
+    private Incident failed(Incident.Failure failure, Behind behind, Instant now) {
+        return incident(routes.actionFailed(), failure.function(), behind.alarm(), behind.diagnosis(), failure, now);
+    }
+
+    private Incident fromCommand(EscalateCommand command, Caller caller, Instant now) {
+        Route named = command.route() == null ? null : routes.named(command.route());
+        Severity severity = command.severity() != null ? command.severity() : named != null ? named.severity() : Severity.HIGH;
+        Route route = named != null ? named.withSeverity(severity) : Route.manual(command.team(), severity);
+        // Pressing the button twice pages once: the key is the team and what was said.
+        String key = Routes.MANUAL + "/" + route.team() + "/" + Redact.hash(command.summary()).substring("sha256:".length());
+        return new Incident(route, key, now, List.of(), null, null, null,
+                Text.line(command.summary(), EscalateCommand.MAX_SUMMARY), Text.line(caller.principal(), 80));
+    }
+
+    private static Incident incident(Route route, String keyPart, AlarmEvent alarm, Incident.Diagnosis diagnosis,
+                                     Incident.Failure failure, Instant now) {
+        return new Incident(route, route.id() + "/" + keyPart, alarm == null ? now : alarm.stateTime(),
+                regions(alarm), alarm, diagnosis, failure, null, null);
+    }
+
+    private static String keyPart(AlarmEvent alarm, String fallback) {
+        return alarm == null ? fallback : alarm.alarmName();
+    }
+
+    /** A composite alarm's children name their regions (one alarm per region); otherwise the alarm's own region. */
+    static List<String> regions(AlarmEvent alarm) {
+        if (alarm == null) {
+            return List.of();
+        }
+        Set<String> regions = new LinkedHashSet<>();
+        for (String child : alarm.triggeringAlarms()) {
+            Matcher m = REGION.matcher(child);
+            while (m.find()) {
+                regions.add(m.group());
+            }
+        }
+        if (regions.isEmpty() && alarm.region() != null) {
+            regions.add(alarm.region());
+        }
+        return regions.stream().sorted().toList();
+    }
+
+    /** The alarm and the diagnosis that a result follows from. */
+    private record Behind(AlarmEvent alarm, Incident.Diagnosis diagnosis) {}
+
+    /**
+     * Walks back along the chain: a Lambda destination carries the request payload, which may itself be
+     * another function's result (diagnose's verdict, before a failed flush), down to the alarm that started it.
+     */
+    private static Behind behind(JsonObject payload, Incident.Diagnosis found, int depth) {
+        if (payload == null || depth > MAX_DEPTH || !payload.has("detail-type")) {
+            return new Behind(null, found);
+        }
+        try {
+            if (AlarmEvent.DETAIL_TYPE.equals(text(payload, "detail-type"))) {
+                return new Behind(AlarmEvent.from(payload), found);
+            }
+        } catch (BadInputException unreadable) {
+            return new Behind(null, found); // context is best effort: the page goes out without it
+        }
+        JsonObject detail = object(payload, "detail");
+        if (detail == null) {
+            return new Behind(null, found);
+        }
+        Incident.Diagnosis diagnosis = found != null ? found : diagnosis(object(detail, "responsePayload"));
+        return behind(object(detail, "requestPayload"), diagnosis, depth + 1);
+    }
+
+    /** diagnose's answer: details.verdict, details.confidence, details.recommendedAction, details.evidence. */
+    static Incident.Diagnosis diagnosis(JsonObject response) {
+        JsonObject details = object(response, "details");
+        String verdict = details == null ? null : text(details, "verdict");
+        if (verdict == null) {
+            return null;
+        }
+        List<String> evidence = new ArrayList<>();
+        JsonElement items = details.get("evidence");
+        if (items != null && items.isJsonArray()) {
+            for (JsonElement item : items.getAsJsonArray()) {
+                if (evidence.size() == MAX_EVIDENCE) {
+                    evidence.add("(+" + (items.getAsJsonArray().size() - MAX_EVIDENCE) + " more in the diagnosis)");
+                    break;
+                }
+                evidence.add(Text.line(describe(item), LINE));
+            }
+        }
+        return new Incident.Diagnosis(Text.line(verdict, 40), Text.line(text(details, "confidence"), 20),
+                Text.line(text(response, "summary"), LINE), Text.line(describe(details.get("recommendedAction")), LINE), evidence);
+    }
+
+    /** One line for an evidence item or a recommended action, whatever its shape: text, or an object's telling fields. */
+    private static String describe(JsonElement item) {
+        if (item == null || item.isJsonNull()) {
+            return null;
+        }
+        if (item.isJsonPrimitive()) {
+            return item.getAsString();
+        }
+        if (!item.isJsonObject()) {
+            return item.toString();
+        }
+        JsonObject object = item.getAsJsonObject();
+        List<String> parts = new ArrayList<>();
+        for (String field : List.of("check", "name", "function", "status", "summary", "detail", "reason")) {
+            String value = text(object, field);
+            if (value != null && !Redact.isSecretName(field)) {
+                parts.add(value);
+            }
+        }
+        return parts.isEmpty() ? object.toString() : String.join(": ", parts);
+    }
+
+    private static JsonObject object(JsonObject parent, String field) {
+        JsonElement value = parent == null ? null : parent.get(field);
+        return value != null && value.isJsonObject() ? value.getAsJsonObject() : null;
+    }
+
+    static String text(JsonObject parent, String field) {
+        JsonElement value = parent == null ? null : parent.get(field);
+        return value != null && value.isJsonPrimitive() ? value.getAsString() : null;
+    }
+}
