@@ -30,6 +30,7 @@ import software.amazon.awssdk.core.exception.SdkException;
  * cannot be published is a FAILED result, so Lambda's retries and dead-letter queue take over.
  */
 public final class EscalateHandler extends FunctionHandler<EscalateCommand, PageReport> {
+    static final String NAME = "escalate";
     static final String ACTION = "page";
     private static final Pattern TOPIC_ARN = Pattern.compile("arn:aws[a-z-]*:sns:[a-z0-9-]+:\\d{12}:[A-Za-z0-9_-]{1,256}");
 
@@ -47,7 +48,7 @@ public final class EscalateHandler extends FunctionHandler<EscalateCommand, Page
     }
 
     public EscalateHandler(Env env) {
-        super("escalate", EscalateCommand.class, env);
+        super(NAME, EscalateCommand.class, env);
         routes = new Routes(Routes.DEFAULTS);
         topics = topics(env.required("ESCALATION_TOPICS"));
         List<String> missing = routes.teams().stream().filter(team -> !topics.containsKey(team)).toList();
@@ -78,7 +79,7 @@ public final class EscalateHandler extends FunctionHandler<EscalateCommand, Page
 
     @Override
     protected EscalateCommand commandFor(Trigger trigger) {
-        if (!(trigger instanceof Trigger.Command)) {
+        if (trigger instanceof Trigger.Alarm || trigger instanceof Trigger.FunctionResult) {
             return EscalateCommand.FROM_EVENT; // the page is read from the event itself
         }
         EscalateCommand command = super.commandFor(trigger);
@@ -121,7 +122,7 @@ public final class EscalateHandler extends FunctionHandler<EscalateCommand, Page
                 } else if (dry.blockedBy() != null) {
                     warnings.add("this incident was paged at " + dry.blockedBy().at() + ": a real page now would be recorded as a repeat, not sent");
                 }
-                yield ledger.complete(dry, Result.of(Outcome.DRY_RUN, "would page " + team + " (" + incident.route().severity() + "): " + page.subject(),
+                yield ledger.complete(dry, Result.of(Outcome.DRY_RUN, "would page " + team + ": " + page.subject(),
                         PageReport.of(incident, topic, page, null), warnings), invocation.budget());
             }
             case Claim.Duplicate duplicate -> duplicate.answer(PageReport.class);
@@ -149,7 +150,7 @@ public final class EscalateHandler extends FunctionHandler<EscalateCommand, Page
         try {
             String messageId = pager.publish(topic, page, invocation.budget());
             log.info("paged", "team", team, "incident", incident.key(), "severity", incident.route().severity(), "messageId", messageId);
-            return Result.of(Outcome.DONE, "paged " + team + " (" + incident.route().severity() + "): " + page.subject(),
+            return Result.of(Outcome.DONE, "paged " + team + ": " + page.subject(),
                     PageReport.of(incident, topic, page, messageId), warnings);
         } catch (SdkException e) {
             String problem = e.getClass().getSimpleName() + ": " + Redact.scrub(String.valueOf(e.getMessage()));

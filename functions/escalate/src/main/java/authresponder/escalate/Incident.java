@@ -32,8 +32,12 @@ record Incident(
         regions = List.copyOf(regions);
     }
 
-    /** A verdict of diagnose that needs a person. */
-    record Diagnosis(String verdict, String confidence, String summary, String recommended, List<String> evidence) {
+    /**
+     * diagnose's verdict.
+     *
+     * @param pageAsked diagnose itself recommends paging (its recommended action names escalate)
+     */
+    record Diagnosis(String verdict, String confidence, String summary, String recommended, List<String> evidence, boolean pageAsked) {
         Diagnosis {
             evidence = List.copyOf(evidence);
         }

@@ -25,6 +25,8 @@ import java.util.stream.Collectors;
 record Page(String subject, String text, String message, Map<String, String> attributes) {
     /** SNS: "less than 100 characters". */
     static final int MAX_SUBJECT = 99;
+    /** The subject's "where" part: the rest is for what broke. */
+    private static final int MAX_WHERE = 36;
     /** A few phone screens; every part is bounded so that a cut here is a last resort. */
     static final int MAX_TEXT = 4_500;
     static final int MAX_ATTEMPTS = 8;
@@ -106,18 +108,29 @@ record Page(String subject, String text, String message, Map<String, String> att
             what = Routes.MANUAL.equals(route.id()) ? incident.note() : what + ": " + incident.note();
         }
         String head = Text.ascii("[" + route.severity() + "] " + what);
-        String where = incident.regions().isEmpty() ? "" : Text.ascii(" - " + String.join(", ", incident.regions()));
-        if (where.length() > MAX_SUBJECT / 2) {
-            where = Text.cut(where, MAX_SUBJECT / 2);
-        }
+        String where = incident.regions().isEmpty() ? "" : " - " + Text.ascii(regions(incident.regions(), MAX_WHERE));
         return Text.cut(head, MAX_SUBJECT - where.length()) + where;
+    }
+
+    /** "eu-west-1, eu-west-2", or "ap-southeast-2, ca-central-1 +5 more" where they do not all fit. */
+    private static String regions(List<String> regions, int max) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < regions.size(); i++) {
+            String next = (i == 0 ? "" : ", ") + regions.get(i);
+            String more = i + 1 < regions.size() ? " +" + (regions.size() - i - 1) + " more" : "";
+            if (i > 0 && out.length() + next.length() + more.length() > max) {
+                return out + " +" + (regions.size() - i) + " more";
+            }
+            out.append(next);
+        }
+        return out.toString();
     }
 
     private static String text(Incident incident, List<Attempt> attempts, String runbookUrl) {
         Route route = incident.route();
         List<String> lines = new ArrayList<>();
         lines.add(verdictLine(incident));
-        lines.add("Since: " + WHEN.format(incident.since())
+        lines.add((incident.note() != null ? "Asked: " : "Since: ") + WHEN.format(incident.since())
                 + (incident.alarm() != null ? " (alarm " + incident.alarm().alarmName() + ")" : ""));
         if (!incident.regions().isEmpty()) {
             lines.add("Where: " + Text.cut(String.join(", ", incident.regions()), 120));

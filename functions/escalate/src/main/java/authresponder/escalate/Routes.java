@@ -17,6 +17,7 @@ import java.util.TreeSet;
 final class Routes {
     static final String UNROUTED_ALARM = "unrouted-alarm";
     static final String ACTION_FAILED = "action-failed";
+    static final String NEEDS_HUMAN = "diagnosis-needs-human";
     static final String MANUAL = "manual";
 
     /** Until the runbooks' front matter is loaded, the routes live here and nowhere else. */
@@ -36,11 +37,11 @@ final class Routes {
             new Route("recent-deploy", "auth-team", Severity.HIGH,
                     "Sign-in failing after a deploy", "auth-service-degradation.md",
                     List.of(), List.of("RECENT_DEPLOY")),
-            new Route("diagnosis-needs-human", "identity-platform", Severity.HIGH,
+            new Route(NEEDS_HUMAN, "identity-platform", Severity.HIGH,
                     "Sign-in failing, needs a person", "login-failures.md",
                     List.of(), List.of("CLOCK_SKEW", "SESSION_CACHE_PRESSURE", "UNKNOWN")),
             new Route(ACTION_FAILED, "identity-platform", Severity.HIGH,
-                    "Automated repair failed", "token-cache-refresh.md",
+                    "Automation failed", "token-cache-refresh.md",
                     List.of(), List.of()),
             new Route(UNROUTED_ALARM, "identity-platform", Severity.HIGH,
                     "Alarm with no escalation route", "login-failures.md",
@@ -50,7 +51,7 @@ final class Routes {
 
     Routes(List<Route> routes) {
         routes.forEach(route -> byId.put(route.id(), route));
-        for (String needed : List.of(UNROUTED_ALARM, ACTION_FAILED)) {
+        for (String needed : List.of(UNROUTED_ALARM, ACTION_FAILED, NEEDS_HUMAN)) {
             if (!byId.containsKey(needed)) {
                 throw new IllegalArgumentException("the escalation routes need a route named " + needed);
             }
@@ -69,6 +70,11 @@ final class Routes {
 
     Route actionFailed() {
         return byId.get(ACTION_FAILED);
+    }
+
+    /** For a verdict with no route of its own that diagnose still wants a person to see. */
+    Route needsHuman() {
+        return byId.get(NEEDS_HUMAN);
     }
 
     /** A route a person names in a command. */

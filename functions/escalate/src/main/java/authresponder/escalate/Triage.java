@@ -42,7 +42,7 @@ final class Triage {
                     : new Reading.Nothing("alarm " + alarm.alarmName() + " is " + alarm.state() + ": nothing to page");
             case Trigger.FunctionResult result -> fromResult(result, now);
             case Trigger.Command ignored -> fromCommand(command, caller, now);
-            case Trigger.Schedule ignored -> throw new BadInputException(function + " is not started by a schedule");
+            case Trigger.Schedule ignored -> throw new IllegalStateException("the edge refuses schedules for " + function);
         };
     }
 
@@ -62,9 +62,11 @@ final class Triage {
         JsonObject response = result.response();
         Incident.Diagnosis diagnosis = diagnosis(response);
         if (diagnosis != null) {
-            return routes.forVerdict(diagnosis.verdict())
-                    .<Reading>map(route -> incident(route, keyPart(behind.alarm(), result.function()), behind.alarm(), diagnosis, null, now))
-                    .orElseGet(() -> new Reading.Nothing("verdict " + diagnosis.verdict() + " needs no person: automation handles it"));
+            Route route = routes.forVerdict(diagnosis.verdict())
+                    .orElse(diagnosis.pageAsked() ? routes.needsHuman() : null);
+            return route == null
+                    ? new Reading.Nothing("verdict " + diagnosis.verdict() + " needs no person: automation handles it")
+                    : incident(route, keyPart(behind.alarm(), result.function()), behind.alarm(), diagnosis, null, now);
         }
         String outcome = text(response, "outcome");
         if (outcome != null && FAILED_OUTCOMES.contains(outcome)) {
@@ -74,7 +76,8 @@ final class Triage {
     }
 
     private Incident failed(Incident.Failure failure, Behind behind, Instant now) {
-        return incident(routes.actionFailed(), failure.function(), behind.alarm(), behind.diagnosis(), failure, now);
+        String keyPart = failure.function() + (behind.alarm() == null ? "" : "/" + behind.alarm().alarmName());
+        return incident(routes.actionFailed(), keyPart, behind.alarm(), behind.diagnosis(), failure, now);
     }
 
     private Incident fromCommand(EscalateCommand command, Caller caller, Instant now) {
@@ -141,26 +144,43 @@ final class Triage {
         return behind(object(detail, "requestPayload"), diagnosis, depth + 1);
     }
 
-    /** diagnose's answer: details.verdict, details.confidence, details.recommendedAction, details.evidence. */
+    /**
+     * diagnose's answer, from its result's details (or their {@code decision}): verdict, confidence, headline,
+     * evidenceFor / evidenceAgainst (or evidence), recommendedAction. Null when the result carries no verdict.
+     */
     static Incident.Diagnosis diagnosis(JsonObject response) {
         JsonObject details = object(response, "details");
-        String verdict = details == null ? null : text(details, "verdict");
+        if (details != null && text(details, "verdict") == null) {
+            details = object(details, "decision");
+        }
+        String verdict = text(details, "verdict");
         if (verdict == null) {
             return null;
         }
         List<String> evidence = new ArrayList<>();
-        JsonElement items = details.get("evidence");
-        if (items != null && items.isJsonArray()) {
+        JsonElement recommended = details.get("recommendedAction");
+        String headline = text(details, "headline");
+        int total = 0;
+        for (String field : List.of("evidenceFor", "evidence", "evidenceAgainst")) {
+            JsonElement items = details.get(field);
+            if (items == null || !items.isJsonArray()) {
+                continue;
+            }
             for (JsonElement item : items.getAsJsonArray()) {
-                if (evidence.size() == MAX_EVIDENCE) {
-                    evidence.add("(+" + (items.getAsJsonArray().size() - MAX_EVIDENCE) + " more in the diagnosis)");
-                    break;
+                if (++total <= MAX_EVIDENCE) {
+                    evidence.add(Text.line(("evidenceAgainst".equals(field) ? "against: " : "") + describe(item), LINE));
                 }
-                evidence.add(Text.line(describe(item), LINE));
             }
         }
+        if (total > MAX_EVIDENCE) {
+            evidence.set(MAX_EVIDENCE - 1, "(+" + (total - MAX_EVIDENCE + 1) + " more in the diagnosis)");
+        }
         return new Incident.Diagnosis(Text.line(verdict, 40), Text.line(text(details, "confidence"), 20),
-                Text.line(text(response, "summary"), LINE), Text.line(describe(details.get("recommendedAction")), LINE), evidence);
+                Text.line(headline != null ? headline : text(response, "summary"), LINE),
+                Text.line(recommended != null && recommended.isJsonObject() && text(recommended.getAsJsonObject(), "why") != null
+                        ? text(recommended.getAsJsonObject(), "why") : describe(recommended), LINE),
+                evidence, recommended != null && recommended.isJsonObject()
+                        && EscalateHandler.NAME.equals(text(recommended.getAsJsonObject(), "function")));
     }
 
     /** One line for an evidence item or a recommended action, whatever its shape: text, or an object's telling fields. */
@@ -176,7 +196,7 @@ final class Triage {
         }
         JsonObject object = item.getAsJsonObject();
         List<String> parts = new ArrayList<>();
-        for (String field : List.of("check", "name", "function", "status", "summary", "detail", "reason")) {
+        for (String field : List.of("check", "name", "status", "summary", "detail", "reason")) {
             String value = text(object, field);
             if (value != null && !Redact.isSecretName(field)) {
                 parts.add(value);

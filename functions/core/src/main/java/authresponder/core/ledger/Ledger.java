@@ -276,6 +276,19 @@ public final class Ledger {
         }
     }
 
+    /**
+     * Gives a granted cooldown back before it runs out, for an action that failed without any effect (a
+     * page that never reached the pager), so that the next request is not taken for a repeat. Never throws:
+     * a lock that cannot be released runs out with its cooldown.
+     */
+    public void release(Claim.Granted granted, Budget budget) {
+        try {
+            releaseLock(granted.request(), granted.attempt(), budget);
+        } catch (SdkException e) {
+            log.error("ledger-release-failed", "action", granted.request().action(), "target", granted.request().target(), "problem", problem(e));
+        }
+    }
+
     private void releaseLock(Request request, String attempt, Budget budget) {
         try {
             client.get().deleteItem(b -> b.tableName(table).key(lockKey(request)).conditionExpression("attempt = :attempt")

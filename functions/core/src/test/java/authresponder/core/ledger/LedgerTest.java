@@ -138,6 +138,15 @@ class LedgerTest {
     }
 
     @Test
+    void aFailureWithoutEffectGivesTheCooldownBack() {
+        Claim.Granted granted = assertInstanceOf(Claim.Granted.class, ledger.claim(restart(alarm("2026-11-22T03:00:00Z")), budget()));
+        ledger.release(granted, budget());
+        ledger.complete(granted, Result.of(Outcome.FAILED, "never reached the target", null), budget());
+
+        assertInstanceOf(Claim.Granted.class, ledger.claim(restart(alarm("2026-11-22T03:01:00Z")), budget()));
+    }
+
+    @Test
     void anActionThatChangedNothingReleasesTheCooldown() throws Exception {
         Result<Void> refused = ledger.guard(restart(alarm("2026-11-22T03:00:00Z")), budget(), Void.class,
                 go -> Result.of(Outcome.REFUSED, "the deployment is paused", null));
