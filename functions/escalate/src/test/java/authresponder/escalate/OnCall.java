@@ -57,9 +57,9 @@ final class OnCall implements AutoCloseable {
         return topic;
     }
 
-    /** The ARN a team's topic has, or would have once created. */
-    String topicArn(String team) {
-        return "arn:aws:sns:" + MotoServer.REGION + ":" + MotoServer.ACCOUNT + ":oncall-" + team + "-" + suffix;
+    /** Takes a team's topic away: its ARN stays in the settings, publishing to it fails. */
+    void deleteTopic(String team) {
+        sns.deleteTopic(b -> b.topicArn(topics.get(team)));
     }
 
     /** The settings of a handler wired to these topics and this ledger. */
