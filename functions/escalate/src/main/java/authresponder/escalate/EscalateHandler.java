@@ -1,5 +1,6 @@
 package authresponder.escalate;
 
+import authresponder.core.AlarmEvent;
 import authresponder.core.BadInputException;
 import authresponder.core.ConfigException;
 import authresponder.core.Env;
@@ -13,6 +14,7 @@ import authresponder.core.ledger.Claim;
 import authresponder.core.ledger.Entry;
 import authresponder.core.ledger.Ledger;
 import authresponder.core.ledger.Request;
+import authresponder.core.policy.Policy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,6 +22,8 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 import software.amazon.awssdk.core.exception.SdkException;
 
@@ -32,6 +36,8 @@ import software.amazon.awssdk.core.exception.SdkException;
 public final class EscalateHandler extends FunctionHandler<EscalateCommand, PageReport> {
     static final String NAME = "escalate";
     static final String ACTION = "page";
+    /** The ledger's record that an alarm was seen in ALARM in a region (target: alarm@region). */
+    static final String SEEN = "alarm-seen";
     private static final Pattern TOPIC_ARN = Pattern.compile("arn:aws[a-z-]*:sns:[a-z0-9-]+:\\d{12}:[A-Za-z0-9_-]{1,256}");
 
     private final Routes routes;
@@ -49,15 +55,16 @@ public final class EscalateHandler extends FunctionHandler<EscalateCommand, Page
 
     public EscalateHandler(Env env) {
         super(NAME, EscalateCommand.class, env);
-        routes = new Routes(Routes.DEFAULTS);
+        Policy policy = Policy.bundled();
+        routes = new Routes(policy);
         topics = topics(env.required("ESCALATION_TOPICS"));
-        List<String> missing = routes.teams().stream().filter(team -> !topics.containsKey(team)).toList();
+        List<String> missing = routes.teams().stream().filter(team -> !topics.containsKey(team)).sorted().toList();
         if (!missing.isEmpty()) {
             throw new ConfigException("ESCALATION_TOPICS has no topic for team " + String.join(", ", missing)
-                    + ", which the escalation routes page");
+                    + ", which the runbooks can page");
         }
-        window = env.duration("ESCALATION_WINDOW", Duration.ofMinutes(30));
-        lookback = env.duration("ESCALATION_LOOKBACK", Duration.ofHours(2));
+        window = policy.cooldown(ACTION);
+        lookback = env.duration("ESCALATION_LOOKBACK", Duration.ofHours(1));
         runbookBase = env.string("RUNBOOK_BASE_URL", "runbooks/");
         triage = new Triage(routes, name);
         ledger = Ledger.from(env);
@@ -83,15 +90,11 @@ public final class EscalateHandler extends FunctionHandler<EscalateCommand, Page
             return EscalateCommand.FROM_EVENT; // the page is read from the event itself
         }
         EscalateCommand command = super.commandFor(trigger);
-        if ((command.team() == null) == (command.route() == null)) {
-            throw new BadInputException("name either a team (one of " + String.join(", ", topics.keySet().stream().sorted().toList())
-                    + ") or a route, not both");
+        if (command.team() == null && command.runbook() == null) {
+            throw new BadInputException("name a team (one of " + knownTeams() + ") or a runbook to page its owner");
         }
         if (command.team() != null && !topics.containsKey(command.team())) {
-            throw new BadInputException("unknown team '" + command.team() + "'; known: " + String.join(", ", topics.keySet().stream().sorted().toList()));
-        }
-        if (command.route() != null) {
-            routes.named(command.route());
+            throw new BadInputException("unknown team '" + command.team() + "'; known: " + knownTeams());
         }
         if (command.summary() == null || command.summary().isBlank()) {
             throw new BadInputException("a page needs a summary: what is wrong, in a sentence");
@@ -102,17 +105,30 @@ public final class EscalateHandler extends FunctionHandler<EscalateCommand, Page
         return command;
     }
 
+    private String knownTeams() {
+        return String.join(", ", topics.keySet().stream().sorted().toList());
+    }
+
     @Override
     protected Result<PageReport> run(EscalateCommand command, Invocation invocation) {
-        Reading reading = triage.read(invocation.trigger(), command, invocation.caller(), Instant.now());
+        List<String> warnings = new ArrayList<>();
+        List<Entry> recent = recent(invocation, warnings);
+        Set<String> regions = invocation.trigger() instanceof Trigger.Alarm(AlarmEvent alarm) && alarm.inAlarm()
+                ? regionsInAlarm(alarm, recent, invocation, warnings) : Set.of();
+        Reading reading = triage.read(invocation.trigger(), command, invocation.caller(), Instant.now(), regions);
         if (reading instanceof Reading.Nothing(String why)) {
-            return Result.of(Outcome.NO_CHANGE, why, null);
+            return Result.of(Outcome.NO_CHANGE, why, null, warnings);
         }
         Incident incident = (Incident) reading;
         String team = incident.route().team();
         String topic = topics.get(team);
-        List<String> warnings = new ArrayList<>();
-        Page page = Page.compose(incident, attempts(invocation, warnings), runbookUrl(incident.route()), invocation.caller().requestKey());
+        List<Attempt> attempts = recent == null ? null : recent.stream()
+                .filter(entry -> !entry.dryRun() && !SEEN.equals(entry.action()))
+                .sorted(Comparator.comparing(Entry::at))
+                .map(entry -> new Attempt(entry.at(), entry.action(), entry.target(),
+                        entry.outcome() == null ? "running" : entry.outcome().name(), entry.summary()))
+                .toList();
+        Page page = Page.compose(incident, attempts, runbookUrl(incident.route()), invocation.caller().requestKey());
         Request request = Request.of(ACTION, incident.key(), invocation.caller(), window).dryRun(command.dryRun());
 
         return switch (ledger.claim(request, invocation.budget())) {
@@ -160,19 +176,43 @@ public final class EscalateHandler extends FunctionHandler<EscalateCommand, Page
         }
     }
 
-    /** What the ledger says was done in the lookback, oldest first; null (with a warning) when it cannot be read. */
-    private List<Attempt> attempts(Invocation invocation, List<String> warnings) {
+    /** What the ledger recorded in the lookback, newest first; null (with a warning) when it cannot be read. */
+    private List<Entry> recent(Invocation invocation, List<String> warnings) {
         try {
-            List<Entry> entries = ledger.recent(Instant.now().minus(lookback), null, invocation.budget());
-            return entries.stream().filter(entry -> !entry.dryRun())
-                    .sorted(Comparator.comparing(Entry::at))
-                    .map(entry -> new Attempt(entry.at(), entry.action(), entry.target(),
-                            entry.outcome() == null ? "running" : entry.outcome().name(), entry.summary()))
-                    .toList();
+            return ledger.recent(Instant.now().minus(lookback), null, invocation.budget());
         } catch (SdkException | IllegalStateException e) {
             warnings.add("could not read what was already tried from the action ledger: " + Redact.scrub(String.valueOf(e.getMessage())));
             return null;
         }
+    }
+
+    /**
+     * The regions where the alarm is in ALARM: each region's alarm is forwarded to this one, and the ledger
+     * keeps a record of each ALARM it saw within the lookback. Only OK-to-ALARM changes are routed, so a region
+     * that recovered within the lookback still counts: this errs towards paging.
+     */
+    private Set<String> regionsInAlarm(AlarmEvent alarm, List<Entry> recent, Invocation invocation, List<String> warnings) {
+        Set<String> regions = new TreeSet<>();
+        if (alarm.region() != null) {
+            regions.add(alarm.region());
+        }
+        if (!routes.countsRegions(alarm.alarmName())) {
+            return regions;
+        }
+        String prefix = alarm.alarmName() + "@";
+        if (ledger.claim(Request.of(SEEN, prefix + alarm.region(), invocation.caller(), Duration.ZERO), invocation.budget())
+                instanceof Claim.Granted seen) {
+            ledger.complete(seen, Result.of(Outcome.NO_CHANGE, "in ALARM in " + alarm.region(), null), invocation.budget());
+        } else if (recent != null) {
+            warnings.add("could not record that " + alarm.alarmName() + " is in ALARM in " + alarm.region() + ": other regions will not count it");
+        }
+        if (recent == null) {
+            warnings.add("the regions in ALARM could not be counted: only " + alarm.region() + " is known");
+            return regions;
+        }
+        recent.stream().filter(entry -> SEEN.equals(entry.action()) && entry.target().startsWith(prefix))
+                .forEach(entry -> regions.add(entry.target().substring(prefix.length())));
+        return regions;
     }
 
     private String runbookUrl(Route route) {

@@ -10,7 +10,7 @@ import java.util.List;
  *
  * @param key       the incident's identity: one page per key per window
  * @param since     when it started (the alarm's state time, or when escalate was asked)
- * @param regions   where: the alarm's region, or the regions of a composite alarm's children
+ * @param regions   where: the regions in ALARM (one alarm per region, forwarded to the primary region)
  * @param alarm     the alarm behind it, when one is known (directly, or behind a diagnosis or a failed action)
  * @param diagnosis diagnose's verdict, when the page follows one
  * @param failure   the automation that failed, when the page follows a failure
@@ -32,12 +32,8 @@ record Incident(
         regions = List.copyOf(regions);
     }
 
-    /**
-     * diagnose's verdict.
-     *
-     * @param pageAsked diagnose itself recommends paging (its recommended action names escalate)
-     */
-    record Diagnosis(String verdict, String confidence, String summary, String recommended, List<String> evidence, boolean pageAsked) {
+    /** diagnose's verdict, its headline and its evidence (for and against). */
+    record Diagnosis(String verdict, String confidence, String summary, List<String> evidence) {
         Diagnosis {
             evidence = List.copyOf(evidence);
         }

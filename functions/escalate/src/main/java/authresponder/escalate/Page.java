@@ -98,14 +98,12 @@ record Page(String subject, String text, String message, Map<String, String> att
     static String subject(Incident incident) {
         Route route = incident.route();
         String what = route.title();
-        if (incident.failure() != null) {
+        if (Routes.MANUAL.equals(route.id())) {
+            what = incident.note();
+        } else if (incident.failure() != null) {
             what += ": " + incident.failure().function();
-        } else if (incident.diagnosis() != null && route.verdicts().size() > 1) {
-            what += ": " + incident.diagnosis().verdict();
-        } else if (Routes.UNROUTED_ALARM.equals(route.id()) && incident.alarm() != null) {
-            what += ": " + incident.alarm().alarmName();
-        } else if (incident.note() != null) {
-            what = Routes.MANUAL.equals(route.id()) ? incident.note() : what + ": " + incident.note();
+        } else if (incident.diagnosis() != null && !incident.diagnosis().summary().isEmpty()) {
+            what += ": " + incident.diagnosis().summary();
         }
         String head = Text.ascii("[" + route.severity() + "] " + what);
         String where = incident.regions().isEmpty() ? "" : " - " + Text.ascii(regions(incident.regions(), MAX_WHERE));
@@ -138,18 +136,16 @@ record Page(String subject, String text, String message, Map<String, String> att
         if (incident.alarm() != null) {
             lines.add("Alarm: " + figures(incident.alarm()));
         }
+        if (route.advice() != null) {
+            lines.add("Do: " + route.advice());
+        }
         Incident.Diagnosis diagnosis = incident.diagnosis();
         if (diagnosis != null) {
             if (incident.failure() != null) {
-                lines.add("Diagnosis: " + diagnosis.verdict() + confidence(diagnosis));
-            }
-            if (!diagnosis.summary().isEmpty()) {
-                lines.add("Found: " + diagnosis.summary());
+                lines.add("Diagnosis: " + diagnosis.verdict() + confidence(diagnosis)
+                        + (diagnosis.summary().isEmpty() ? "" : ": " + diagnosis.summary()));
             }
             diagnosis.evidence().forEach(item -> lines.add("- " + item));
-            if (!diagnosis.recommended().isEmpty()) {
-                lines.add("Recommended: " + diagnosis.recommended());
-            }
         }
         if (attempts == null) {
             lines.add("Tried: unknown (the action ledger could not be read)");
@@ -175,12 +171,13 @@ record Page(String subject, String text, String message, Map<String, String> att
         }
         if (incident.diagnosis() != null) {
             Incident.Diagnosis d = incident.diagnosis();
-            return "VERDICT: " + d.verdict() + confidence(d) + " - " + incident.route().title();
+            return "VERDICT: " + d.verdict() + confidence(d) + (d.summary().isEmpty() ? "" : ": " + d.summary());
         }
         if (incident.note() != null) {
             return "PAGED by " + incident.pagedBy() + ": " + incident.note();
         }
-        return "ALARM: " + incident.route().title() + " (" + incident.alarm().alarmName() + ")";
+        Route route = incident.route();
+        return "ALARM: " + route.title() + (route.condition() == null ? "" : ": " + route.condition());
     }
 
     private static String confidence(Incident.Diagnosis diagnosis) {

@@ -1,5 +1,7 @@
 package authresponder.escalate;
 
+import authresponder.core.policy.Severity;
+
 /**
  * What escalate did about an incident: whom it paged (or would page, or had paged already), and the page.
  *

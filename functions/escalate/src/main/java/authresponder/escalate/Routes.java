@@ -1,95 +1,102 @@
 package authresponder.escalate;
 
 import authresponder.core.BadInputException;
-import java.util.LinkedHashMap;
+import authresponder.core.policy.Escalation;
+import authresponder.core.policy.Policy;
+import authresponder.core.policy.Runbook;
+import authresponder.core.policy.Severity;
+import authresponder.core.policy.Verdict;
+import authresponder.core.policy.VerdictPolicy;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
- * The escalation routes: which incident pages which team. The thresholds behind the alarms are the
- * runbooks' (token validation failures over 5 % in two or more regions for 15 minutes → IAM/Security;
- * over 10 % for 10 minutes after a cache flush → Identity Platform; auth-service ErrorRate over 3 % →
- * auth-team at once; identity provider down → Identity Platform, who contact the vendor).
+ * The escalation routes, as the runbooks' front matter sets them ({@link Policy}): the escalations of
+ * the alarms routed to escalate (team, severity, condition, how many regions), the verdicts whose
+ * actions page, and who answers for a failed action (the verdict's team). Nothing is decided here that
+ * a runbook does not say, except the fallback for an alarm no runbook escalates: its runbook's owner.
  */
 final class Routes {
-    static final String UNROUTED_ALARM = "unrouted-alarm";
     static final String ACTION_FAILED = "action-failed";
-    static final String NEEDS_HUMAN = "diagnosis-needs-human";
     static final String MANUAL = "manual";
 
-    /** Until the runbooks' front matter is loaded, the routes live here and nowhere else. */
-    static final List<Route> DEFAULTS = List.of(
-            new Route("token-validation-multi-region", "iam-security", Severity.CRITICAL,
-                    "Token validation failing in 2+ regions", "login-failures.md",
-                    List.of("auth-token-validation-multi-region"), List.of()),
-            new Route("token-validation-after-flush", "identity-platform", Severity.HIGH,
-                    "Token validation failing after cache flush", "token-cache-refresh.md",
-                    List.of("auth-token-validation-after-flush"), List.of()),
-            new Route("auth-service-error-rate", "auth-team", Severity.HIGH,
-                    "auth-service error rate over 3%", "auth-service-degradation.md",
-                    List.of("auth-service-error-rate"), List.of()),
-            new Route("idp-unavailable", "identity-platform", Severity.HIGH,
-                    "Identity provider unavailable", "idp-unavailable.md",
-                    List.of(), List.of("IDP_UNAVAILABLE")),
-            new Route("recent-deploy", "auth-team", Severity.HIGH,
-                    "Sign-in failing after a deploy", "auth-service-degradation.md",
-                    List.of(), List.of("RECENT_DEPLOY")),
-            new Route(NEEDS_HUMAN, "identity-platform", Severity.HIGH,
-                    "Sign-in failing, needs a person", "login-failures.md",
-                    List.of(), List.of("CLOCK_SKEW", "SESSION_CACHE_PRESSURE", "UNKNOWN")),
-            new Route(ACTION_FAILED, "identity-platform", Severity.HIGH,
-                    "Automation failed", "token-cache-refresh.md",
-                    List.of(), List.of()),
-            new Route(UNROUTED_ALARM, "identity-platform", Severity.HIGH,
-                    "Alarm with no escalation route", "login-failures.md",
-                    List.of(), List.of()));
+    private final Policy policy;
 
-    private final Map<String, Route> byId = new LinkedHashMap<>();
-
-    Routes(List<Route> routes) {
-        routes.forEach(route -> byId.put(route.id(), route));
-        for (String needed : List.of(UNROUTED_ALARM, ACTION_FAILED, NEEDS_HUMAN)) {
-            if (!byId.containsKey(needed)) {
-                throw new IllegalArgumentException("the escalation routes need a route named " + needed);
-            }
-        }
+    Routes(Policy policy) {
+        this.policy = policy;
     }
 
-    Route forAlarm(String alarmName) {
-        return byId.values().stream().filter(route -> route.alarms().contains(alarmName)).findFirst()
-                .orElse(byId.get(UNROUTED_ALARM));
-    }
-
-    /** The route of a verdict that needs a person; empty for a verdict automation handles (or a healthy one). */
-    Optional<Route> forVerdict(String verdict) {
-        return byId.values().stream().filter(route -> route.verdicts().contains(verdict)).findFirst();
-    }
-
-    Route actionFailed() {
-        return byId.get(ACTION_FAILED);
-    }
-
-    /** For a verdict with no route of its own that diagnose still wants a person to see. */
-    Route needsHuman() {
-        return byId.get(NEEDS_HUMAN);
-    }
-
-    /** A route a person names in a command. */
-    Route named(String id) {
-        Route route = byId.get(id);
-        if (route == null || MANUAL.equals(id)) {
-            throw new BadInputException("unknown route '" + id + "'; known: " + String.join(", ", byId.keySet()));
-        }
-        return route;
-    }
-
-    /** Every team some route pages: each needs a topic. */
+    /** Every team a page can go to: each needs a topic. */
     Set<String> teams() {
-        Set<String> teams = new TreeSet<>();
-        byId.values().forEach(route -> teams.add(route.team()));
-        return teams;
+        return policy.routing().teams().keySet();
+    }
+
+    /** The alarm's escalation routes, most regions first; an alarm with none pages its runbook's owner. */
+    List<Route> forAlarm(String alarmName) {
+        List<Escalation> escalations = policy.escalationsFor(alarmName);
+        if (escalations.isEmpty()) {
+            Runbook runbook = runbookOfAlarm(alarmName);
+            return List.of(new Route(alarmName, runbook.owner(), Severity.HIGH, alarmName, file(runbook),
+                    "alarm " + alarmName + " is routed to escalate but no runbook escalates it: its runbook's owner is paged", null, 1));
+        }
+        return escalations.stream().sorted(Comparator.comparingInt(Escalation::regions).reversed())
+                .map(e -> new Route(alarmName, e.team(), e.severity(), alarmName + (e.regions() > 1 ? " in " + e.regions() + "+ regions" : ""),
+                        file(runbookOfAlarm(alarmName)), e.condition(), null, e.regions()))
+                .toList();
+    }
+
+    /** True when some escalation of the alarm needs several regions in ALARM: escalate then counts them. */
+    boolean countsRegions(String alarmName) {
+        return policy.escalationsFor(alarmName).stream().anyMatch(e -> e.regions() > 1);
+    }
+
+    /** The route of a verdict whose actions page; empty for a verdict automation handles, or an unknown one. */
+    Optional<Route> forVerdict(String verdictName) {
+        return verdict(verdictName).filter(v -> policy.verdict(v).actions().contains(pageAction()))
+                .map(v -> verdictRoute(v, v.name(), v.name()));
+    }
+
+    /** Who answers for a failed action: the team of the verdict it followed, else the owner of the alarm's runbook. */
+    Route actionFailed(String verdictName, String alarmName) {
+        Optional<Verdict> verdict = verdictName == null ? Optional.empty() : verdict(verdictName);
+        if (verdict.isPresent()) {
+            return verdictRoute(verdict.get(), ACTION_FAILED, "Automation failed");
+        }
+        Runbook runbook = alarmName != null && policy.alarm(alarmName).isPresent()
+                ? policy.runbookOfAlarm(alarmName) : policy.runbooks().getFirst();
+        return new Route(ACTION_FAILED, runbook.owner(), Severity.HIGH, "Automation failed", file(runbook), null, null, 1);
+    }
+
+    /** A page a person asks for: to a team, with a runbook to link (whose owner is the team when none is named). */
+    Route manual(String team, String runbookId, Severity severity) {
+        Runbook runbook = runbookId == null ? null : policy.runbooks().stream().filter(r -> r.id().equals(runbookId)).findFirst()
+                .orElseThrow(() -> new BadInputException("unknown runbook '" + runbookId + "'; known: "
+                        + String.join(", ", policy.routing().runbooks())));
+        return new Route(MANUAL, team != null ? team : runbook.owner(), severity, "Page from a person",
+                runbook == null ? null : file(runbook), null, null, 1);
+    }
+
+    private Route verdictRoute(Verdict verdict, String id, String title) {
+        VerdictPolicy v = policy.verdict(verdict);
+        return new Route(id, v.team(), v.severity(), title, file(policy.runbookOf(verdict)), null, v.advice(), 1);
+    }
+
+    private Runbook runbookOfAlarm(String alarmName) {
+        return policy.alarm(alarmName).isPresent() ? policy.runbookOfAlarm(alarmName) : policy.runbooks().getFirst();
+    }
+
+    private String pageAction() {
+        return policy.routing().chain().escalateWith();
+    }
+
+    private static Optional<Verdict> verdict(String name) {
+        return Arrays.stream(Verdict.values()).filter(v -> v.name().equals(name)).findFirst();
+    }
+
+    private static String file(Runbook runbook) {
+        return runbook.id() + ".md";
     }
 }

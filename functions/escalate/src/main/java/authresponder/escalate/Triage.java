@@ -5,15 +5,13 @@ import authresponder.core.BadInputException;
 import authresponder.core.Caller;
 import authresponder.core.Redact;
 import authresponder.core.Trigger;
+import authresponder.core.policy.Severity;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Decides whether a trigger needs a person, which route it takes, and gathers the facts for the page:
@@ -24,7 +22,6 @@ final class Triage {
     static final int MAX_EVIDENCE = 6;
     static final int LINE = 160;
     private static final int MAX_DEPTH = 4;
-    private static final Pattern REGION = Pattern.compile("\\b[a-z]{2}(?:-gov)?-[a-z]+-\\d\\b");
     private static final Set<String> FAILED_OUTCOMES = Set.of("FAILED", "PARTIAL", "REFUSED");
 
     private final Routes routes;
@@ -35,15 +32,27 @@ final class Triage {
         this.function = function;
     }
 
-    Reading read(Trigger trigger, EscalateCommand command, Caller caller, Instant now) {
+    /** @param regionsInAlarm for an alarm, the regions where it is in ALARM now (this event's, and others' the ledger saw) */
+    Reading read(Trigger trigger, EscalateCommand command, Caller caller, Instant now, Set<String> regionsInAlarm) {
         return switch (trigger) {
-            case Trigger.Alarm(AlarmEvent alarm) -> alarm.inAlarm()
-                    ? incident(routes.forAlarm(alarm.alarmName()), alarm.alarmName(), alarm, null, null, now)
-                    : new Reading.Nothing("alarm " + alarm.alarmName() + " is " + alarm.state() + ": nothing to page");
+            case Trigger.Alarm(AlarmEvent alarm) -> fromAlarm(alarm, regionsInAlarm);
             case Trigger.FunctionResult result -> fromResult(result, now);
             case Trigger.Command ignored -> fromCommand(command, caller, now);
             case Trigger.Schedule ignored -> throw new IllegalStateException("the edge refuses schedules for " + function);
         };
+    }
+
+    private Reading fromAlarm(AlarmEvent alarm, Set<String> regionsInAlarm) {
+        if (!alarm.inAlarm()) {
+            return new Reading.Nothing("alarm " + alarm.alarmName() + " is " + alarm.state() + ": nothing to page");
+        }
+        List<String> regions = regionsInAlarm.stream().sorted().toList();
+        List<Route> routes = this.routes.forAlarm(alarm.alarmName());
+        return routes.stream().filter(route -> route.minRegions() <= regions.size()).findFirst()
+                .<Reading>map(route -> new Incident(route, route.id() + "/" + route.team(), alarm.stateTime(), regions, alarm, null, null, null, null))
+                .orElseGet(() -> new Reading.Nothing("alarm " + alarm.alarmName() + " is in ALARM in " + regions.size() + " region"
+                        + (regions.size() == 1 ? "" : "s") + " (" + String.join(", ", regions) + "): " + routes.getLast().team()
+                        + " is paged when " + routes.getLast().minRegions() + " are"));
     }
 
     private Reading fromResult(Trigger.FunctionResult result, Instant now) {
@@ -62,11 +71,9 @@ final class Triage {
         JsonObject response = result.response();
         Incident.Diagnosis diagnosis = diagnosis(response);
         if (diagnosis != null) {
-            Route route = routes.forVerdict(diagnosis.verdict())
-                    .orElse(diagnosis.pageAsked() ? routes.needsHuman() : null);
-            return route == null
-                    ? new Reading.Nothing("verdict " + diagnosis.verdict() + " needs no person: automation handles it")
-                    : incident(route, keyPart(behind.alarm(), result.function()), behind.alarm(), diagnosis, null, now);
+            return routes.forVerdict(diagnosis.verdict())
+                    .<Reading>map(route -> incident(route, keyPart(behind.alarm(), result.function()), behind.alarm(), diagnosis, null, now))
+                    .orElseGet(() -> new Reading.Nothing("verdict " + diagnosis.verdict() + " needs no person: its runbook does not page"));
         }
         String outcome = text(response, "outcome");
         if (outcome != null && FAILED_OUTCOMES.contains(outcome)) {
@@ -77,13 +84,13 @@ final class Triage {
 
     private Incident failed(Incident.Failure failure, Behind behind, Instant now) {
         String keyPart = failure.function() + (behind.alarm() == null ? "" : "/" + behind.alarm().alarmName());
-        return incident(routes.actionFailed(), keyPart, behind.alarm(), behind.diagnosis(), failure, now);
+        Route route = routes.actionFailed(behind.diagnosis() == null ? null : behind.diagnosis().verdict(),
+                behind.alarm() == null ? null : behind.alarm().alarmName());
+        return incident(route, keyPart, behind.alarm(), behind.diagnosis(), failure, now);
     }
 
     private Incident fromCommand(EscalateCommand command, Caller caller, Instant now) {
-        Route named = command.route() == null ? null : routes.named(command.route());
-        Severity severity = command.severity() != null ? command.severity() : named != null ? named.severity() : Severity.HIGH;
-        Route route = named != null ? named.withSeverity(severity) : Route.manual(command.team(), severity);
+        Route route = routes.manual(command.team(), command.runbook(), command.severity() != null ? command.severity() : Severity.HIGH);
         // Pressing the button twice pages once: the key is the team and what was said.
         String key = Routes.MANUAL + "/" + route.team() + "/" + Redact.hash(command.summary()).substring("sha256:".length());
         return new Incident(route, key, now, List.of(), null, null, null,
@@ -100,22 +107,8 @@ final class Triage {
         return alarm == null ? fallback : alarm.alarmName();
     }
 
-    /** A composite alarm's children name their regions (one alarm per region); otherwise the alarm's own region. */
-    static List<String> regions(AlarmEvent alarm) {
-        if (alarm == null) {
-            return List.of();
-        }
-        Set<String> regions = new LinkedHashSet<>();
-        for (String child : alarm.triggeringAlarms()) {
-            Matcher m = REGION.matcher(child);
-            while (m.find()) {
-                regions.add(m.group());
-            }
-        }
-        if (regions.isEmpty() && alarm.region() != null) {
-            regions.add(alarm.region());
-        }
-        return regions.stream().sorted().toList();
+    private static List<String> regions(AlarmEvent alarm) {
+        return alarm == null || alarm.region() == null ? List.of() : List.of(alarm.region());
     }
 
     /** The alarm and the diagnosis that a result follows from. */
@@ -145,23 +138,19 @@ final class Triage {
     }
 
     /**
-     * diagnose's answer, from its result's details (or their {@code decision}): verdict, confidence, headline,
-     * evidenceFor / evidenceAgainst (or evidence), recommendedAction. Null when the result carries no verdict.
+     * diagnose's answer, from its result's details: verdict, confidence, headline, evidenceFor and
+     * evidenceAgainst. Null when the result carries no verdict.
      */
     static Incident.Diagnosis diagnosis(JsonObject response) {
         JsonObject details = object(response, "details");
-        if (details != null && text(details, "verdict") == null) {
-            details = object(details, "decision");
-        }
         String verdict = text(details, "verdict");
         if (verdict == null) {
             return null;
         }
         List<String> evidence = new ArrayList<>();
-        JsonElement recommended = details.get("recommendedAction");
         String headline = text(details, "headline");
         int total = 0;
-        for (String field : List.of("evidenceFor", "evidence", "evidenceAgainst")) {
+        for (String field : List.of("evidenceFor", "evidenceAgainst")) {
             JsonElement items = details.get(field);
             if (items == null || !items.isJsonArray()) {
                 continue;
@@ -176,14 +165,10 @@ final class Triage {
             evidence.set(MAX_EVIDENCE - 1, "(+" + (total - MAX_EVIDENCE + 1) + " more in the diagnosis)");
         }
         return new Incident.Diagnosis(Text.line(verdict, 40), Text.line(text(details, "confidence"), 20),
-                Text.line(headline != null ? headline : text(response, "summary"), LINE),
-                Text.line(recommended != null && recommended.isJsonObject() && text(recommended.getAsJsonObject(), "why") != null
-                        ? text(recommended.getAsJsonObject(), "why") : describe(recommended), LINE),
-                evidence, recommended != null && recommended.isJsonObject()
-                        && EscalateHandler.NAME.equals(text(recommended.getAsJsonObject(), "function")));
+                Text.line(headline != null ? headline : text(response, "summary"), LINE), evidence);
     }
 
-    /** One line for an evidence item or a recommended action, whatever its shape: text, or an object's telling fields. */
+    /** One line for an evidence item, whatever its shape: text, or an object's telling fields. */
     private static String describe(JsonElement item) {
         if (item == null || item.isJsonNull()) {
             return null;

@@ -37,8 +37,8 @@ import org.junit.jupiter.api.Test;
 
 /** Deduplication, failures, the ledger's absence, bad input and configuration, against moto and dead endpoints. */
 class EscalateHandlerTest {
-    private static final String MULTI_REGION = "alarm-token-validation-multi-region.json";
-    private static final String INCIDENT = "token-validation-multi-region/auth-token-validation-multi-region";
+    private static final String ERROR_RATE = "alarm-auth-error-rate.json";
+    private static final String INCIDENT = "auth-error-rate/auth-team";
 
     private OnCall onCall;
     private EscalateHandler handler;
@@ -73,19 +73,19 @@ class EscalateHandlerTest {
 
     @Test
     void theSameIncidentPagesOnceAndRepeatsGoToTheLedger() {
-        assertEquals(Outcome.DONE, invoke(Samples.bytes(MULTI_REGION)).result().outcome());
+        assertEquals(Outcome.DONE, invoke(Samples.bytes(ERROR_RATE)).result().outcome());
 
-        Answer refired = invoke(Samples.bytes(Samples.refired(MULTI_REGION, "2026-11-22T03:20:41.004+0000")));
+        Answer refired = invoke(Samples.bytes(Samples.refired(ERROR_RATE, "2026-11-22T03:12:31.870+0000")));
         assertEquals(Outcome.COOLDOWN, refired.result().outcome(), refired.response());
-        assertTrue(refired.result().summary().startsWith("not paged again: iam-security was paged about " + INCIDENT + " at "),
+        assertTrue(refired.result().summary().startsWith("not paged again: auth-team was paged about " + INCIDENT + " at "),
                 refired.result().summary());
 
-        Answer redelivered = invoke(Samples.bytes(MULTI_REGION));
+        Answer redelivered = invoke(Samples.bytes(ERROR_RATE));
         assertEquals(Outcome.DONE, redelivered.result().outcome(), "a redelivery answers as the first time");
-        assertTrue(redelivered.result().warnings().getFirst().startsWith("repeat of request alarm:auth-token-validation-multi-region@"),
+        assertTrue(redelivered.result().warnings().getFirst().startsWith("repeat of request alarm:auth-error-rate@"),
                 redelivered.result().warnings().toString());
 
-        assertEquals(1, onCall.pages("iam-security").size());
+        assertEquals(1, onCall.pages("auth-team").size());
         List<Entry> recorded = pagesInLedger(INCIDENT);
         assertEquals(List.of(Outcome.COOLDOWN, Outcome.DONE), recorded.stream().map(Entry::outcome).toList());
         assertEquals(List.of("page", "page"), recorded.stream().map(Entry::action).toList());
@@ -93,8 +93,8 @@ class EscalateHandlerTest {
 
     @Test
     void aDryRunSaysWhenARealPageWouldBeARepeat() {
-        invoke(Samples.bytes("command-page-route.json"));
-        JsonObject command = Samples.json("command-page-route.json");
+        invoke(Samples.bytes("command-page-runbook.json"));
+        JsonObject command = Samples.json("command-page-runbook.json");
         command.addProperty("dryRun", true);
 
         Answer dry = invoke(Samples.bytes(command));
@@ -108,17 +108,17 @@ class EscalateHandlerTest {
     @Test
     void aPageThatCannotBePublishedFailsForLambdaToRetryAndHoldsNoCooldown() throws IOException {
         onCall.deleteTopic("identity-platform");
-        byte[] event = Samples.bytes("alarm-token-validation-after-flush.json");
+        byte[] event = Samples.bytes("alarm-validation-failures-sustained.json");
 
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ActionFailedException thrown = assertThrows(ActionFailedException.class, () ->
                 handler.handleRequest(new ByteArrayInputStream(event), out, new LocalContext("escalate", Duration.ofSeconds(30))));
-        assertTrue(thrown.getMessage().startsWith("could not page identity-platform about token-validation-after-flush/"), thrown.getMessage());
+        assertTrue(thrown.getMessage().startsWith("could not page identity-platform about auth-validation-failures-sustained/"), thrown.getMessage());
         assertTrue(thrown.getMessage().contains("NotFound"), thrown.getMessage());
         assertTrue(out.toString(StandardCharsets.UTF_8).contains("\"outcome\":\"FAILED\""));
 
         onCall.topic("identity-platform");
-        Answer next = invoke(Samples.bytes(Samples.refired("alarm-token-validation-after-flush.json", "2026-11-22T03:33:10.220+0000")));
+        Answer next = invoke(Samples.bytes(Samples.refired("alarm-validation-failures-sustained.json", "2026-11-22T03:33:10.220+0000")));
         assertEquals(Outcome.DONE, next.result().outcome(), "the failed page held no cooldown: " + next.response());
         Answer retried = invoke(event);
         assertEquals(Outcome.COOLDOWN, retried.result().outcome(), "Lambda's retry of the failed event: paged meanwhile");
@@ -142,7 +142,7 @@ class EscalateHandlerTest {
         sns.start();
         try {
             Answer answer = invoke(new EscalateHandler(new Env(withoutLedger("http://127.0.0.1:" + sns.getAddress().getPort()))),
-                    Samples.bytes(MULTI_REGION), Duration.ofSeconds(30));
+                    Samples.bytes(ERROR_RATE), Duration.ofSeconds(30));
 
             assertEquals(Outcome.FAILED, answer.result().outcome(), answer.response());
             assertEquals(3, requests.get(), "the SDK's standard retries");
@@ -172,7 +172,7 @@ class EscalateHandlerTest {
         try {
             Duration lambdaTimeout = Duration.ofSeconds(4);
             Answer answer = invoke(new EscalateHandler(new Env(withoutLedger("http://127.0.0.1:" + sns.getAddress().getPort()))),
-                    Samples.bytes(MULTI_REGION), lambdaTimeout);
+                    Samples.bytes(ERROR_RATE), lambdaTimeout);
 
             assertEquals(Outcome.FAILED, answer.result().outcome(), answer.response());
             assertTrue(answer.result().duration().compareTo(lambdaTimeout) < 0, "took " + answer.result().duration());
@@ -194,10 +194,10 @@ class EscalateHandlerTest {
         Map<String, String> env = new HashMap<>(onCall.env());
         env.put("LEDGER_TABLE", "no-such-table");
 
-        Answer answer = invoke(new EscalateHandler(new Env(env)), Samples.bytes(MULTI_REGION), Duration.ofSeconds(30));
+        Answer answer = invoke(new EscalateHandler(new Env(env)), Samples.bytes(ERROR_RATE), Duration.ofSeconds(30));
 
         assertEquals(Outcome.DONE, answer.result().outcome(), answer.response());
-        List<OnCall.Envelope> pages = onCall.pages("iam-security");
+        List<OnCall.Envelope> pages = onCall.pages("auth-team");
         assertEquals(1, pages.size());
         assertTrue(pages.getFirst().text().contains("\nTried: unknown (the action ledger could not be read)\n"), pages.getFirst().text());
         assertEquals(2, answer.result().warnings().size(), answer.result().warnings().toString());
@@ -210,8 +210,8 @@ class EscalateHandlerTest {
                 .addProperty("functionArn", "arn:aws:lambda:eu-west-2:123456789012:function:escalate:$LATEST");
 
         Map<byte[], String> events = Map.of(
-                Samples.bytes("alarm-auth-service-error-rate-ok.json"), "alarm auth-service-error-rate is OK: nothing to page",
-                Samples.bytes("result-diagnose-stale-key-cache.json"), "verdict STALE_KEY_CACHE needs no person: automation handles it",
+                Samples.bytes("alarm-auth-error-rate-ok.json"), "alarm auth-error-rate is OK: nothing to page",
+                Samples.bytes("result-diagnose-stale-key-cache.json"), "verdict STALE_KEY_CACHE needs no person: its runbook does not page",
                 Samples.bytes(ownFailure), "escalate does not page about its own results (that would loop): its failures go to its dead-letter queue");
         events.forEach((event, why) -> {
             Answer answer = invoke(event);
@@ -224,14 +224,13 @@ class EscalateHandlerTest {
     @Test
     void badCommandsAreRefusedAndPageNoOne() {
         Map<String, String> commands = Map.of(
-                "{\"team\":\"nobody\",\"summary\":\"x\"}", "unknown team 'nobody'; known: auth-team, iam-security, identity-platform",
-                "{\"team\":\"auth-team\",\"route\":\"idp-unavailable\",\"summary\":\"x\"}",
-                "name either a team (one of auth-team, iam-security, identity-platform) or a route, not both",
+                "{\"team\":\"nobody\",\"summary\":\"x\"}", "unknown team 'nobody'; known: auth-team, backend, iam-security, identity-platform",
+                "{\"summary\":\"x\"}", "name a team (one of auth-team, backend, iam-security, identity-platform) or a runbook to page its owner",
                 "{\"team\":\"auth-team\"}", "a page needs a summary: what is wrong, in a sentence",
-                "{\"route\":\"manual\",\"summary\":\"x\"}", "unknown route 'manual'; known: ",
+                "{\"runbook\":\"no-such-runbook\",\"summary\":\"x\"}", "unknown runbook 'no-such-runbook'; known: login-failures, ",
                 "{\"team\":\"auth-team\",\"summary\":\"x\",\"topic\":\"arn:aws:sns:eu-west-2:123456789012:mine\"}", "unknown field 'topic'",
                 "{\"team\":\"auth-team\",\"summary\":\"" + "s".repeat(301) + "\"}", "the summary is 301 characters; at most 300",
-                "{\"team\":\"auth-team\",\"summary\":\"x\",\"severity\":\"SEV0\"}", "field 'severity' must be one of CRITICAL, HIGH, MEDIUM",
+                "{\"team\":\"auth-team\",\"summary\":\"x\",\"severity\":\"SEV0\"}", "field 'severity' must be one of CRITICAL, HIGH, MEDIUM, LOW",
                 "{\"detail-type\":\"Scheduled Event\",\"source\":\"aws.events\",\"time\":\"2026-11-22T03:00:00Z\",\"detail\":{}}",
                 "escalate is not started by a schedule");
         commands.forEach((command, error) -> {
@@ -247,7 +246,8 @@ class EscalateHandlerTest {
         Map<String, String> env = new HashMap<>(onCall.env());
         env.put("ESCALATION_TOPICS", "iam-security=" + onCall.topics.get("iam-security"));
         ConfigException missing = assertThrows(ConfigException.class, () -> new EscalateHandler(new Env(env)));
-        assertEquals("ESCALATION_TOPICS has no topic for team auth-team, identity-platform, which the escalation routes page", missing.getMessage());
+        assertEquals("ESCALATION_TOPICS has no topic for team auth-team, backend, identity-platform, which the runbooks can page",
+                missing.getMessage());
 
         env.put("ESCALATION_TOPICS", "iam-security:arn:aws:sns:eu-west-2:123456789012:x");
         assertTrue(assertThrows(ConfigException.class, () -> new EscalateHandler(new Env(env))).getMessage()

@@ -25,7 +25,7 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  * instance, so tests share one moto without resetting it.
  */
 final class OnCall implements AutoCloseable {
-    static final List<String> TEAMS = List.of("iam-security", "identity-platform", "auth-team");
+    static final List<String> TEAMS = List.of("iam-security", "identity-platform", "auth-team", "backend");
 
     final Map<String, String> topics = new LinkedHashMap<>();
     final String table = "ledger-" + UUID.randomUUID();

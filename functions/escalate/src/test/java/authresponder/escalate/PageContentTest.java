@@ -73,29 +73,36 @@ class PageContentTest {
     }
 
     @Test
-    void aCompositeAlarmInTwoRegionsPagesIamSecurityAtOnce() {
-        Answer answer = invoke("alarm-token-validation-multi-region.json");
+    void validationFailuresInTwoRegionsPageIamSecurity() {
+        Answer first = invoke("alarm-validation-failures-eu-west-1.json");
+        assertEquals(Outcome.NO_CHANGE, first.result().outcome(), first.response());
+        assertEquals("alarm auth-validation-failures is in ALARM in 1 region (eu-west-1): iam-security is paged when 2 are",
+                first.result().summary());
+        OnCall.TEAMS.forEach(team -> assertEquals(List.of(), onCall.pages(team), "one region alone pages no one: " + team));
 
-        assertEquals(Outcome.DONE, answer.result().outcome(), answer.response());
+        Answer second = invoke("alarm-validation-failures-eu-west-2.json");
+
+        assertEquals(Outcome.DONE, second.result().outcome(), second.response());
         OnCall.Envelope page = onlyPage("iam-security");
-        assertEquals("[CRITICAL] Token validation failing in 2+ regions - eu-west-1, eu-west-2", page.subject());
-        assertAttributes(page, "CRITICAL", "iam-security", "token-validation-multi-region");
+        assertEquals("[CRITICAL] auth-validation-failures in 2+ regions - eu-west-1, eu-west-2", page.subject());
+        assertAttributes(page, "CRITICAL", "iam-security", "auth-validation-failures");
         assertEquals(List.of(
-                "ALARM: Token validation failing in 2+ regions (auth-token-validation-multi-region)",
-                "Since: 2026-11-22 03:12 UTC (alarm auth-token-validation-multi-region)",
+                "ALARM: auth-validation-failures in 2+ regions: token validation failures above 5% of requests in two or more regions"
+                        + " for longer than 15 minutes",
+                "Since: 2026-11-22 03:12 UTC (alarm auth-validation-failures)",
                 "Where: eu-west-1, eu-west-2",
-                "Alarm: 2 in ALARM: auth-token-validation-failures-eu-west-1, auth-token-validation-failures-eu-west-2",
+                "Alarm: 8.9, 9.3, 9.7, 10.2, 10.6 vs threshold 5 (Average per 60 s)",
                 "Tried: nothing yet",
                 "Runbook: https://git.example.com/auth-responder/runbooks/login-failures.md",
-                "Team: iam-security | CRITICAL | incident token-validation-multi-region/auth-token-validation-multi-region"), lines(page));
+                "Team: iam-security | CRITICAL | incident auth-validation-failures/iam-security"), lines(page));
 
         JsonObject message = page.message();
         assertEquals("auth-responder/page/1", message.get("schema").getAsString());
-        assertEquals("COMPOSITE", message.getAsJsonObject("alarm").get("kind").getAsString());
-        assertEquals("2026-11-22T03:12:41.004Z", message.get("since").getAsString());
+        assertEquals("METRIC", message.getAsJsonObject("alarm").get("kind").getAsString());
+        assertEquals("2026-11-22T03:12:40.530Z", message.get("since").getAsString());
         assertEquals("[\"eu-west-1\",\"eu-west-2\"]", message.get("regions").toString());
-        assertEquals("alarm:auth-token-validation-multi-region@2026-11-22T03:12:41.004Z", message.get("requestKey").getAsString());
-        PageReport report = (PageReport) answer.result().details();
+        assertEquals("alarm:auth-validation-failures@2026-11-22T03:12:40.530Z", message.get("requestKey").getAsString());
+        PageReport report = (PageReport) second.result().details();
         assertEquals(page.json().get("MessageId").getAsString(), report.messageId());
         assertEquals(page.subject(), report.subject());
     }
@@ -109,13 +116,14 @@ class PageContentTest {
                 "UpdateFunctionConfiguration: ResourceConflictException");
         record(ledger, Request.of("flush", "jwks", diagnosis, Duration.ofMinutes(5)).dryRun(true), Outcome.DRY_RUN, "would remove 3 keys");
 
-        invoke("alarm-token-validation-after-flush.json");
+        invoke("alarm-validation-failures-sustained.json");
 
         OnCall.Envelope page = onlyPage("identity-platform");
-        assertEquals("[HIGH] Token validation failing after cache flush - eu-west-2", page.subject());
-        assertAttributes(page, "HIGH", "identity-platform", "token-validation-after-flush");
+        assertEquals("[HIGH] auth-validation-failures-sustained - eu-west-2", page.subject());
+        assertAttributes(page, "HIGH", "identity-platform", "auth-validation-failures-sustained");
         List<String> lines = lines(page);
-        assertEquals("ALARM: Token validation failing after cache flush (auth-token-validation-after-flush)", lines.get(0));
+        assertEquals("ALARM: auth-validation-failures-sustained: token validation failures above 10% of requests for more than"
+                + " 10 minutes after a cache flush", lines.get(0));
         assertEquals("Alarm: 11.7, 12.5, 12.9, 13.8, 14.2 vs threshold 10 (Average per 60 s)", lines.get(3));
         assertEquals("Tried:", lines.get(4));
         assertTrue(lines.get(5).matches("- \\d\\d:\\d\\d flush jwks: DONE \\(removed 3 keys matching jwks:\\*\\)"), lines.get(5));
@@ -133,19 +141,19 @@ class PageContentTest {
 
     @Test
     void authServiceErrorRatePagesTheAuthTeam() {
-        invoke("alarm-auth-service-error-rate.json");
+        invoke("alarm-auth-error-rate.json");
 
         OnCall.Envelope page = onlyPage("auth-team");
-        assertEquals("[HIGH] auth-service error rate over 3% - eu-west-2", page.subject());
-        assertAttributes(page, "HIGH", "auth-team", "auth-service-error-rate");
+        assertEquals("[CRITICAL] auth-error-rate - eu-west-2", page.subject());
+        assertAttributes(page, "CRITICAL", "auth-team", "auth-error-rate");
         assertEquals(List.of(
-                "ALARM: auth-service error rate over 3% (auth-service-error-rate)",
-                "Since: 2026-11-22 03:05 UTC (alarm auth-service-error-rate)",
+                "ALARM: auth-error-rate: auth-service ErrorRate above 3%: page at once",
+                "Since: 2026-11-22 03:05 UTC (alarm auth-error-rate)",
                 "Where: eu-west-2",
                 "Alarm: 3.9, 5.1, 6.8 vs threshold 3 (Average per 60 s)",
                 "Tried: nothing yet",
                 "Runbook: https://git.example.com/auth-responder/runbooks/auth-service-degradation.md",
-                "Team: auth-team | HIGH | incident auth-service-error-rate/auth-service-error-rate"), lines(page));
+                "Team: auth-team | CRITICAL | incident auth-error-rate/auth-team"), lines(page));
     }
 
     @Test
@@ -153,22 +161,22 @@ class PageContentTest {
         invoke("result-diagnose-idp-unavailable.json");
 
         OnCall.Envelope page = onlyPage("identity-platform");
-        assertEquals("[HIGH] Identity provider unavailable - eu-west-2", page.subject());
-        assertAttributes(page, "HIGH", "identity-platform", "idp-unavailable");
+        assertEquals("[CRITICAL] IDP_UNAVAILABLE: the identity provider's discovery and JWKS do not answer - eu-west-2", page.subject());
+        assertAttributes(page, "CRITICAL", "identity-platform", "IDP_UNAVAILABLE");
         assertEquals(List.of(
-                "VERDICT: IDP_UNAVAILABLE (confidence HIGH) - Identity provider unavailable",
+                "VERDICT: IDP_UNAVAILABLE (confidence HIGH): the identity provider's discovery and JWKS do not answer",
                 "Since: 2026-11-22 03:02 UTC (alarm auth-401-spike)",
                 "Where: eu-west-2",
                 "Alarm: 7.4, 9.7 vs threshold 5 (Average per 60 s)",
-                "Found: the identity provider's discovery and JWKS do not answer",
+                "Do: The identity provider's discovery or JWKS endpoint is failing. Check the provider's status page and open a vendor"
+                        + " case; do not flush caches: the cached keys are the only ones that still work.",
                 "- discovery https://idp.example.com/.well-known/openid-configuration: timed out after 2000 ms",
                 "- jwks https://idp.example.com/.well-known/jwks.json: HTTP 503 in 412 ms",
                 "- logs: 1843 invalid_signature, 0 kid mismatch, 12 token_expired in the last 15 min",
                 "- against: cache: 3 cached key ids, none missing (compared before the IdP stopped answering)",
-                "Recommended: do not flush: the cached keys are what still validates tokens; check the IdP's status page and open a vendor case",
                 "Tried: nothing yet",
-                "Runbook: https://git.example.com/auth-responder/runbooks/idp-unavailable.md",
-                "Team: identity-platform | HIGH | incident idp-unavailable/auth-401-spike"), lines(page));
+                "Runbook: https://git.example.com/auth-responder/runbooks/login-failures.md",
+                "Team: identity-platform | CRITICAL | incident IDP_UNAVAILABLE/auth-401-spike"), lines(page));
         JsonObject diagnosis = page.message().getAsJsonObject("diagnosis");
         assertEquals("IDP_UNAVAILABLE", diagnosis.get("verdict").getAsString());
         assertEquals(4, diagnosis.getAsJsonArray("evidence").size());
@@ -185,8 +193,9 @@ class PageContentTest {
         assertEquals("FAILED: flush-cache (ActionFailedException): flush-cache failed: CacheException: connect to "
                 + "master.auth-cache.abc123.euw2.cache.amazonaws.com:6379 timed out after 2000 ms", lines.get(0));
         assertEquals("Since: 2026-11-22 03:02 UTC (alarm auth-401-spike)", lines.get(1));
-        assertEquals("Diagnosis: STALE_KEY_CACHE (confidence HIGH)", lines.get(4));
-        assertEquals("Found: the live signing key kid-2026-11 is missing from the cache", lines.get(5));
+        assertEquals("Do: The provider publishes signing keys the cache does not hold. auth-responder flushed the cached JWKS and"
+                + " restarted the authoriser; if 401s continue, the cause is not the cache.", lines.get(4));
+        assertEquals("Diagnosis: STALE_KEY_CACHE (confidence HIGH): the live signing key kid-2026-11 is missing from the cache", lines.get(5));
         assertEquals("Team: identity-platform | HIGH | incident action-failed/flush-cache/auth-401-spike", lines.getLast());
         assertEquals("ActionFailedException", page.message().getAsJsonObject("failure").get("kind").getAsString());
     }
@@ -202,16 +211,15 @@ class PageContentTest {
     }
 
     @Test
-    void aPersonPagesARouteWithTheirOwnSeverity() {
-        Answer answer = invoke("command-page-route.json");
+    void aPersonPagesATeamWithARunbookAndTheirOwnSeverity() {
+        Answer answer = invoke("command-page-runbook.json");
 
         assertEquals(Outcome.DONE, answer.result().outcome(), answer.response());
         OnCall.Envelope page = onlyPage("iam-security");
-        assertEquals("[CRITICAL] Token validation failing in 2+ regions: Users in two regions report login loops; alar...", page.subject());
-        assertEquals(99, page.subject().length());
-        assertAttributes(page, "CRITICAL", "iam-security", "token-validation-multi-region");
+        assertEquals("[CRITICAL] Users in two regions report login loops; the alarms have not fired yet", page.subject());
+        assertAttributes(page, "CRITICAL", "iam-security", "manual");
         List<String> lines = lines(page);
-        assertEquals("PAGED by console: Users in two regions report login loops; alarm has not fired yet", lines.get(0));
+        assertEquals("PAGED by console: Users in two regions report login loops; the alarms have not fired yet", lines.get(0));
         assertTrue(lines.get(1).startsWith("Asked: "), lines.get(1));
         assertTrue(lines.contains("Runbook: https://git.example.com/auth-responder/runbooks/login-failures.md"), lines.toString());
         assertFalse(page.message().has("alarm"));
