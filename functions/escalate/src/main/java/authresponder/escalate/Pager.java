@@ -2,6 +2,7 @@ package authresponder.escalate;
 
 import authresponder.core.AwsClients;
 import authresponder.core.Budget;
+import authresponder.core.Lazy;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -19,11 +20,12 @@ final class Pager {
     /** Longest one publish (with its retries) may take when the budget allows more. */
     static final Duration PUBLISH_CAP = Duration.ofSeconds(10);
 
-    private final AwsClients clients;
-    private SnsClient sns;
+    /** Built on the first page, not at start-up: a dry run or an ignored event never needs it. */
+    private final Lazy<SnsClient> sns;
 
     Pager(AwsClients clients) {
-        this.clients = clients;
+        sns = Lazy.of(() -> clients.build(SnsClient.builder()
+                .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.standardRetryStrategy()))));
     }
 
     /** The message id SNS gave the page. */
@@ -31,7 +33,7 @@ final class Pager {
         Map<String, MessageAttributeValue> attributes = new LinkedHashMap<>();
         page.attributes().forEach((name, value) ->
                 attributes.put(name, MessageAttributeValue.builder().dataType("String").stringValue(value).build()));
-        return sns().publish(PublishRequest.builder()
+        return sns.get().publish(PublishRequest.builder()
                         .topicArn(topicArn)
                         .subject(page.subject())
                         .messageStructure("json")
@@ -40,14 +42,5 @@ final class Pager {
                         .overrideConfiguration(AwsClients.within(budget, PUBLISH_CAP))
                         .build())
                 .messageId();
-    }
-
-    /** Built on the first page, not at start-up: a dry run or an ignored event never needs it. */
-    private synchronized SnsClient sns() {
-        if (sns == null) {
-            sns = clients.build(SnsClient.builder()
-                    .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.standardRetryStrategy())));
-        }
-        return sns;
     }
 }
