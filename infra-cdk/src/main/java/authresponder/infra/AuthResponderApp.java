@@ -1,0 +1,118 @@
+package authresponder.infra;
+
+import com.google.gson.Gson;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import software.amazon.awscdk.App;
+import software.amazon.awscdk.Environment;
+import software.amazon.awscdk.StackProps;
+
+/**
+ * The CDK app: a responder stack in the primary region and an alarms stack in every region. Run by the
+ * CDK CLI (infra-cdk/cdk.json), or directly with CDK_OUTDIR set to synthesize offline.
+ */
+public final class AuthResponderApp {
+    /** Context key naming a JSON configuration file. */
+    static final String CONFIG_FILE = "config";
+    /** Context key holding the configuration itself, as an object (cdk.json). */
+    static final String CONFIG_OBJECT = "auth-responder";
+    /** Context key: the directory of the function modules, whose jars are deployed. */
+    static final String FUNCTIONS_DIR = "functionsDir";
+
+    private AuthResponderApp() {}
+
+    public static void main(String[] args) {
+        App app = new App();
+        try {
+            DeploymentConfig config = configFrom(app);
+            Object functionsDir = app.getNode().tryGetContext(FUNCTIONS_DIR);
+            build(app, config, Policy.load(), FunctionCode.builtJars(Path.of(functionsDir == null ? "../functions" : functionsDir.toString())));
+        } catch (InvalidConfigException | IllegalStateException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+        }
+        app.synth();
+    }
+
+    /** The stacks of one deployment: checked against the policy first, so nothing half-made is synthesized. */
+    public static Deployment build(App app, DeploymentConfig config, Policy policy, FunctionCode code) {
+        check(config, policy);
+        Environment primary = Environment.builder().account(config.account()).region(config.primaryRegion()).build();
+        ResponderStack responder = new ResponderStack(app, config.name() + "-responder",
+                StackProps.builder().env(primary).description("auth-responder: functions, routing, ledger, on-call topics").build(),
+                config, policy, code);
+        List<RegionalAlarmsStack> alarms = new ArrayList<>();
+        for (String region : config.regions()) {
+            RegionalAlarmsStack stack = new RegionalAlarmsStack(app, config.name() + "-alarms-" + region,
+                    StackProps.builder()
+                            .env(Environment.builder().account(config.account()).region(region).build())
+                            .description("auth-responder: alarms of " + region + ", forwarded to " + config.primaryRegion())
+                            .build(),
+                    config, policy);
+            stack.addDependency(responder, "alarm events are forwarded to the responder's bus");
+            alarms.add(stack);
+        }
+        return new Deployment(responder, List.copyOf(alarms));
+    }
+
+    public record Deployment(ResponderStack responder, List<RegionalAlarmsStack> alarms) {}
+
+    /** What the policy needs from the configuration: every metric source its alarms read, every team it pages. */
+    static void check(DeploymentConfig config, Policy policy) {
+        List<String> problems = new ArrayList<>();
+        policy.metricSources().stream().filter(source -> !config.metrics().containsKey(source)).forEach(source ->
+                problems.add("metrics." + source + " is required: the runbooks' alarms read it"));
+        policy.teams().stream().filter(team -> !config.teams().containsKey(team)).sorted().forEach(team ->
+                problems.add("teams." + team + " is required: the runbooks page it"));
+        if (!problems.isEmpty()) {
+            throw new InvalidConfigException("against the runbooks", problems);
+        }
+    }
+
+    /** The configuration from the context: a file named by {@code config}, or the object {@code auth-responder}. */
+    static DeploymentConfig configFrom(App app) {
+        Object file = app.getNode().tryGetContext(CONFIG_FILE);
+        Object inline = app.getNode().tryGetContext(CONFIG_OBJECT);
+        if (file != null && inline != null) {
+            throw new InvalidConfigException("context", List.of("give the configuration once: either -c " + CONFIG_FILE
+                    + "=FILE or the context object '" + CONFIG_OBJECT + "', not both"));
+        }
+        if (file != null) {
+            return fromFile(Path.of(file.toString()));
+        }
+        if (inline != null) {
+            JsonElement tree = new Gson().toJsonTree(inline);
+            if (!tree.isJsonObject()) {
+                throw new InvalidConfigException("context", List.of("context '" + CONFIG_OBJECT + "' must be an object"));
+            }
+            return DeploymentConfig.from(tree.getAsJsonObject(), "context '" + CONFIG_OBJECT + "'");
+        }
+        throw new InvalidConfigException("context", List.of("no configuration: pass -c " + CONFIG_FILE
+                + "=FILE (see config.example.json) or put the object '" + CONFIG_OBJECT + "' in cdk.json's context"));
+    }
+
+    static DeploymentConfig fromFile(Path file) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw new InvalidConfigException(file.toString(), List.of("cannot be read: " + e.getMessage()));
+        }
+        JsonElement tree;
+        try {
+            tree = JsonParser.parseString(text);
+        } catch (JsonParseException e) {
+            throw new InvalidConfigException(file.toString(), List.of("is not valid JSON: " + e.getMessage()));
+        }
+        if (!tree.isJsonObject()) {
+            throw new InvalidConfigException(file.toString(), List.of("must hold one JSON object"));
+        }
+        return DeploymentConfig.from(tree.getAsJsonObject(), file.toString());
+    }
+}

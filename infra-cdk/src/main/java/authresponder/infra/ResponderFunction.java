@@ -1,0 +1,116 @@
+package authresponder.infra;
+
+import io.github.cdklabs.cdknag.NagPackSuppression;
+import io.github.cdklabs.cdknag.NagSuppressions;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.RemovalPolicy;
+import software.amazon.awscdk.services.ec2.ISecurityGroup;
+import software.amazon.awscdk.services.ec2.IVpc;
+import software.amazon.awscdk.services.ec2.SubnetSelection;
+import software.amazon.awscdk.services.iam.ArnPrincipal;
+import software.amazon.awscdk.services.iam.Role;
+import software.amazon.awscdk.services.iam.ServicePrincipal;
+import software.amazon.awscdk.services.lambda.Architecture;
+import software.amazon.awscdk.services.lambda.Code;
+import software.amazon.awscdk.services.lambda.Function;
+import software.amazon.awscdk.services.lambda.FunctionUrl;
+import software.amazon.awscdk.services.lambda.FunctionUrlAuthType;
+import software.amazon.awscdk.services.lambda.FunctionUrlOptions;
+import software.amazon.awscdk.services.lambda.IDestination;
+import software.amazon.awscdk.services.lambda.Permission;
+import software.amazon.awscdk.services.lambda.Runtime;
+import software.amazon.awscdk.services.logs.CfnLogGroup;
+import software.amazon.awscdk.services.logs.LogGroup;
+import software.constructs.Construct;
+
+/**
+ * One auth-responder function: its own role (nothing granted but its log group until the stack adds
+ * what the function calls), its log group with retention, the asynchronous-invoke settings (retries,
+ * maximum event age, destinations), and a Function URL that only the ops console's role may call.
+ */
+final class ResponderFunction extends Construct {
+    final FunctionSpec spec;
+    final Role role;
+    final Function function;
+    final FunctionUrl url;
+
+    /** Where the function runs when it must reach the cache: the VPC, its subnets and the security group. */
+    record Placement(IVpc vpc, SubnetSelection subnets, ISecurityGroup securityGroup) {}
+
+    ResponderFunction(Construct scope, FunctionSpec spec, DeploymentConfig config, Code code, Map<String, String> environment,
+                      Placement placement, IDestination onSuccess, IDestination onFailure) {
+        super(scope, spec.id());
+        this.spec = spec;
+        String name = config.name() + "-" + spec.id();
+
+        role = Role.Builder.create(this, "Role")
+                .assumedBy(new ServicePrincipal("lambda.amazonaws.com"))
+                .description("auth-responder " + spec.id() + ": only what this function calls")
+                .build();
+
+        LogGroup logs = LogGroup.Builder.create(this, "Logs")
+                .logGroupName("/aws/lambda/" + name)
+                .removalPolicy(RemovalPolicy.RETAIN)
+                .build();
+        // The configuration's retention in days, any value CloudWatch Logs accepts (checked at synth).
+        ((CfnLogGroup) logs.getNode().getDefaultChild()).setRetentionInDays(config.logRetentionDays());
+        logs.grantWrite(role);
+
+        Function.Builder builder = Function.Builder.create(this, "Function")
+                .functionName(name)
+                .description("auth-responder " + spec.id())
+                .runtime(Runtime.JAVA_25)
+                .architecture(Architecture.ARM_64)
+                .handler(spec.handler())
+                .code(code)
+                .memorySize(spec.memoryMb())
+                .timeout(Duration.seconds(spec.timeout().toSeconds()))
+                .reservedConcurrentExecutions(spec.reservedConcurrency())
+                .role(role)
+                .logGroup(logs)
+                .environment(environment)
+                .retryAttempts(spec.retries())
+                .maxEventAge(Duration.seconds(spec.maxEventAge().toSeconds()))
+                .onFailure(onFailure);
+        if (onSuccess != null) {
+            builder.onSuccess(onSuccess);
+        }
+        if (placement != null) {
+            builder.vpc(placement.vpc()).vpcSubnets(placement.subnets()).securityGroups(List.of(placement.securityGroup()));
+        }
+        function = builder.build();
+        if (placement != null) {
+            NagSuppressions.addResourceSuppressions(role, List.of(NagPackSuppression.builder()
+                    .id("AwsSolutions-IAM4")
+                    .reason("AWSLambdaVPCAccessExecutionRole: Lambda creates and deletes the function's network interfaces "
+                            + "in the cache's subnets; EC2 does not scope these calls to resources known before they exist")
+                    .appliesTo(List.of("Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"))
+                    .build()), true);
+        }
+        NagSuppressions.addResourceSuppressions(role, List.of(NagPackSuppression.builder()
+                .id("AwsSolutions-IAM5")
+                .reason("log streams of the function's own log group are named by Lambda at run time")
+                .appliesTo(List.of("Resource::<" + logicalIdOf(logs) + ".Arn>:*"))
+                .build()), true);
+
+        url = function.addFunctionUrl(FunctionUrlOptions.builder().authType(FunctionUrlAuthType.AWS_IAM).build());
+        // Since October 2025 a Function URL call needs both permissions; the second only via the URL.
+        ArnPrincipal console = new ArnPrincipal(config.opsConsoleRoleArn());
+        function.addPermission("OpsConsoleUrl", Permission.builder()
+                .principal(console)
+                .action("lambda:InvokeFunctionUrl")
+                .functionUrlAuthType(FunctionUrlAuthType.AWS_IAM)
+                .build());
+        function.addPermission("OpsConsoleViaUrl", Permission.builder()
+                .principal(console)
+                .action("lambda:InvokeFunction")
+                .invokedViaFunctionUrl(true)
+                .build());
+    }
+
+    private String logicalIdOf(LogGroup logs) {
+        return software.amazon.awscdk.Stack.of(this).getLogicalId((CfnLogGroup) logs.getNode().getDefaultChild());
+    }
+}

@@ -1,0 +1,73 @@
+package authresponder.infra;
+
+import io.github.cdklabs.cdknag.AwsSolutionsChecks;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import software.amazon.awscdk.App;
+import software.amazon.awscdk.AppProps;
+import software.amazon.awscdk.Aspects;
+import software.amazon.awscdk.assertions.Template;
+import software.amazon.awscdk.services.lambda.Code;
+
+/**
+ * The app as the tests see it: the example configuration, cdk-nag's AwsSolutions checks applied, and
+ * one synthesis (to a temporary cloud assembly that cfn-lint reads) shared by every test class.
+ */
+final class Synthesized {
+    static final Path EXAMPLE_CONFIG = Path.of("config.example.json");
+
+    final App app;
+    final AuthResponderApp.Deployment deployment;
+    final Path outdir;
+    final DeploymentConfig config;
+
+    private static Synthesized example;
+
+    private Synthesized(DeploymentConfig config) {
+        try {
+            outdir = Files.createTempDirectory("auth-responder-cdk-out");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        this.config = config;
+        app = new App(AppProps.builder().outdir(outdir.toString()).context(Map.of()).build());
+        Aspects.of(app).add(new AwsSolutionsChecks());
+        deployment = AuthResponderApp.build(app, config, Policy.load(), placeholderCode());
+        app.synth();
+    }
+
+    /** The example configuration, synthesized once per test run. */
+    static synchronized Synthesized example() {
+        if (example == null) {
+            example = new Synthesized(AuthResponderApp.fromFile(EXAMPLE_CONFIG));
+        }
+        return example;
+    }
+
+    Template responder() {
+        return Template.fromStack(deployment.responder());
+    }
+
+    Template alarms(String region) {
+        return Template.fromStack(deployment.alarms().stream()
+                .filter(s -> region.equals(s.getRegion())).findFirst().orElseThrow());
+    }
+
+    /**
+     * The tests deploy no function code: an asset of a one-file directory stands in for the jars, so the
+     * infrastructure tests do not depend on the function modules having been packaged first.
+     */
+    static FunctionCode placeholderCode() {
+        try {
+            Path dir = Files.createTempDirectory("auth-responder-placeholder-code");
+            Files.writeString(dir.resolve("PLACEHOLDER"), "infrastructure tests deploy no function code\n");
+            Code code = Code.fromAsset(dir.toString());
+            return function -> code;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
