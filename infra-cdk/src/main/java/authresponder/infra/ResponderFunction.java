@@ -89,12 +89,6 @@ final class ResponderFunction extends Construct {
                     .appliesTo(List.of("Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"))
                     .build()), true);
         }
-        NagSuppressions.addResourceSuppressions(role, List.of(NagPackSuppression.builder()
-                .id("AwsSolutions-IAM5")
-                .reason("log streams of the function's own log group are named by Lambda at run time")
-                .appliesTo(List.of("Resource::<" + logicalIdOf(logs) + ".Arn>:*"))
-                .build()), true);
-
         url = function.addFunctionUrl(FunctionUrlOptions.builder().authType(FunctionUrlAuthType.AWS_IAM).build());
         // Since October 2025 a Function URL call needs both permissions; the second only via the URL.
         ArnPrincipal console = new ArnPrincipal(config.opsConsoleRoleArn());
@@ -108,9 +102,5 @@ final class ResponderFunction extends Construct {
                 .action("lambda:InvokeFunction")
                 .invokedViaFunctionUrl(true)
                 .build());
-    }
-
-    private String logicalIdOf(LogGroup logs) {
-        return software.amazon.awscdk.Stack.of(this).getLogicalId((CfnLogGroup) logs.getNode().getDefaultChild());
     }
 }

@@ -331,7 +331,7 @@ public final class ResponderStack extends Stack {
     private void routeResults(List<ResultRoute> routes) {
         for (ResultRoute route : routes) {
             Map<String, Object> payload = nested(route.field(), route.values());
-            Rule.Builder.create(this, "Result-" + route.from() + "-" + route.to() + "-" + Integer.toHexString(route.hashCode()))
+            Rule.Builder.create(this, "Result-" + route.from() + "-" + route.field() + "-" + String.join("-", route.values()) + "-" + route.to())
                     .eventBus(bus)
                     .description(route.from() + " result with " + route.field() + " in " + route.values() + " goes to " + route.to())
                     .eventPattern(EventPattern.builder()
@@ -388,11 +388,13 @@ public final class ResponderStack extends Stack {
                 .build();
     }
 
+    /** A rule's target: EventBridge retries delivery as long as the event is still worth acting on, then parks it. */
     private LambdaFunction target(String functionId) {
-        return new LambdaFunction(function(functionId).function, LambdaFunctionProps.builder()
+        ResponderFunction target = function(functionId);
+        return new LambdaFunction(target.function, LambdaFunctionProps.builder()
                 .deadLetterQueue(undelivered)
                 .retryAttempts(4)
-                .maxEventAge(Duration.hours(1))
+                .maxEventAge(Duration.seconds(target.spec.maxEventAge().toSeconds()))
                 .build());
     }
 

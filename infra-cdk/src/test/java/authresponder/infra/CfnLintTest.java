@@ -40,7 +40,8 @@ class CfnLintTest {
         // W3005: CDK makes each function depend on its role explicitly; the GetAtt already orders them. Harmless.
         List<String> command = new ArrayList<>(List.of(cfnLint.toString(), "--format", "parseable", "--ignore-checks", "W3005"));
         command.addAll(templates);
-        Process lint = new ProcessBuilder(command).redirectErrorStream(true).start();
+        // Its standard input must be empty: cfn-lint reads a template from a standard input that is not a terminal.
+        Process lint = new ProcessBuilder(command).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
         String report = new String(lint.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertFalse(!lint.waitFor(2, TimeUnit.MINUTES), "cfn-lint did not finish in 2 minutes");
         int exit = lint.exitValue();

@@ -1,0 +1,288 @@
+package authresponder.infra;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awscdk.assertions.Match;
+import software.amazon.awscdk.assertions.Template;
+
+/** What the primary region's stack creates, property by property, from the example configuration. */
+class ResponderStackTest {
+    private static final String OPS_ROLE = "arn:aws:iam::111122223333:role/commandbridge-console";
+    private static Template template;
+    private static TemplateJson json;
+
+    @BeforeAll
+    static void synthesize() {
+        template = Synthesized.example().responder();
+        json = new TemplateJson(template);
+    }
+
+    private static String name(FunctionSpec spec) {
+        return "auth-responder-" + spec.id();
+    }
+
+    @Test
+    void everyFunctionRunsJava25OnArmWithItsOwnSizingAndLimits() {
+        template.resourceCountIs("AWS::Lambda::Function", FunctionSpec.values().length);
+        for (FunctionSpec spec : FunctionSpec.values()) {
+            template.hasResourceProperties("AWS::Lambda::Function", Map.of(
+                    "FunctionName", name(spec),
+                    "Runtime", "java25",
+                    "Architectures", List.of("arm64"),
+                    "Handler", spec.handler(),
+                    "MemorySize", spec.memoryMb(),
+                    "Timeout", (int) spec.timeout().toSeconds(),
+                    "ReservedConcurrentExecutions", spec.reservedConcurrency()));
+        }
+    }
+
+    @Test
+    void everyFunctionLogsToItsOwnGroupWithTheConfiguredRetention() {
+        for (FunctionSpec spec : FunctionSpec.values()) {
+            template.hasResourceProperties("AWS::Logs::LogGroup", Map.of(
+                    "LogGroupName", "/aws/lambda/" + name(spec), "RetentionInDays", 90));
+            JsonObject loggingConfig = json.function(name(spec)).getAsJsonObject("LoggingConfig");
+            assertNotNull(loggingConfig, spec.id() + " names its log group");
+        }
+    }
+
+    @Test
+    void asynchronousInvokesRetryThenGoToTheBusOrForEscalateToAQueue() {
+        Map<String, JsonObject> configs = json.ofType("AWS::Lambda::EventInvokeConfig");
+        assertEquals(FunctionSpec.values().length, configs.size());
+        for (FunctionSpec spec : FunctionSpec.values()) {
+            JsonObject config = configs.values().stream()
+                    .filter(c -> c.getAsJsonObject("FunctionName").get("Ref").getAsString().equals(json.functionId(name(spec))))
+                    .findFirst().orElseThrow();
+            assertEquals(spec.retries(), config.get("MaximumRetryAttempts").getAsInt(), spec.id());
+            assertEquals(spec.maxEventAge().toSeconds(), config.get("MaximumEventAgeInSeconds").getAsLong(), spec.id());
+            JsonObject destinations = config.getAsJsonObject("DestinationConfig");
+            String onFailure = destinations.getAsJsonObject("OnFailure").getAsJsonObject("Destination").getAsJsonArray("Fn::GetAtt").get(0).getAsString();
+            assertTrue(onFailure.startsWith(spec == FunctionSpec.ESCALATE ? "EscalationFailed" : "Bus"), spec.id() + " on failure: " + onFailure);
+            boolean sendsResults = spec == FunctionSpec.DIAGNOSE || spec == FunctionSpec.FLUSH_CACHE || spec == FunctionSpec.RESTART_AUTHORISER;
+            assertEquals(sendsResults, destinations.has("OnSuccess"), spec.id() + " sends its result to the bus only when a route reads it");
+        }
+    }
+
+    @Test
+    void functionUrlsUseIamAndAdmitOnlyTheOpsConsoleRole() {
+        Map<String, JsonObject> urls = json.ofType("AWS::Lambda::Url");
+        assertEquals(FunctionSpec.values().length, urls.size());
+        urls.values().forEach(url -> assertEquals("AWS_IAM", url.get("AuthType").getAsString()));
+        template.resourcePropertiesCountIs("AWS::Lambda::Url", Map.of("AuthType", "NONE"), 0);
+
+        Map<String, JsonObject> permissions = json.ofType("AWS::Lambda::Permission");
+        for (JsonObject permission : permissions.values()) {
+            String principal = permission.get("Principal").getAsString();
+            assertFalse(principal.equals("*"), "no public invoke: " + permission);
+            if (principal.equals("events.amazonaws.com")) {
+                assertTrue(permission.has("SourceArn"), "EventBridge may invoke only from its rule: " + permission);
+            } else {
+                assertEquals(OPS_ROLE, principal, "only the ops console's role: " + permission);
+            }
+        }
+        for (FunctionSpec spec : FunctionSpec.values()) {
+            Map<String, Object> function = Map.of("Fn::GetAtt", List.of(json.functionId(name(spec)), "Arn"));
+            template.hasResourceProperties("AWS::Lambda::Permission", Map.of("FunctionName", function,
+                    "Action", "lambda:InvokeFunctionUrl", "FunctionUrlAuthType", "AWS_IAM", "Principal", OPS_ROLE));
+            template.hasResourceProperties("AWS::Lambda::Permission", Map.of("FunctionName", function,
+                    "Action", "lambda:InvokeFunction", "InvokedViaFunctionUrl", true, "Principal", OPS_ROLE));
+        }
+    }
+
+    @Test
+    void onlyDiagnoseAndFlushCacheRunInTheCacheVpcAndReachOnlyTheCachePortAndHttps() {
+        for (FunctionSpec spec : FunctionSpec.values()) {
+            JsonObject vpc = json.function(name(spec)).getAsJsonObject("VpcConfig");
+            assertEquals(spec.inCacheVpc(), vpc != null, spec.id());
+            if (vpc != null) {
+                assertEquals(List.of("subnet-0a1b2c3d4e5f60718", "subnet-08f7e6d5c4b3a2910"),
+                        vpc.getAsJsonArray("SubnetIds").asList().stream().map(JsonElement::getAsString).toList());
+            }
+        }
+        Map<String, JsonObject> groups = json.ofType("AWS::EC2::SecurityGroup");
+        assertEquals(1, groups.size());
+        JsonObject group = groups.values().iterator().next();
+        assertEquals("vpc-0a1b2c3d4e5f60718", group.get("VpcId").getAsString());
+        List<JsonElement> inline = group.getAsJsonArray("SecurityGroupEgress").asList();
+        assertEquals(1, inline.size(), "HTTPS through the one configured egress: " + inline);
+        JsonObject https = inline.getFirst().getAsJsonObject();
+        assertEquals(List.of(443, 443, "0.0.0.0/0"), List.of(https.get("FromPort").getAsInt(), https.get("ToPort").getAsInt(), https.get("CidrIp").getAsString()));
+
+        template.resourceCountIs("AWS::EC2::SecurityGroupEgress", 1);
+        template.hasResourceProperties("AWS::EC2::SecurityGroupEgress", Map.of(
+                "DestinationSecurityGroupId", "sg-0a1b2c3d4e5f60718", "FromPort", 6379, "ToPort", 6379, "IpProtocol", "tcp"));
+        template.resourceCountIs("AWS::EC2::SecurityGroupIngress", 1);
+        template.hasResourceProperties("AWS::EC2::SecurityGroupIngress", Map.of(
+                "GroupId", "sg-0a1b2c3d4e5f60718", "FromPort", 6379, "ToPort", 6379, "IpProtocol", "tcp"));
+    }
+
+    @Test
+    void eachFunctionMayCallOnlyWhatItCalls() {
+        Set<String> logs = Set.of("logs:CreateLogStream", "logs:PutLogEvents");
+        Set<String> ledger = Set.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query");
+        assertEquals(union(logs, Set.of("events:PutEvents", "elasticache:DescribeReplicationGroups", "lambda:GetFunctionConfiguration",
+                "logs:FilterLogEvents", "secretsmanager:GetSecretValue")), json.actionsOf(name(FunctionSpec.DIAGNOSE)));
+        assertEquals(union(logs, ledger, Set.of("events:PutEvents", "elasticache:DescribeReplicationGroups", "secretsmanager:GetSecretValue")),
+                json.actionsOf(name(FunctionSpec.FLUSH_CACHE)));
+        assertEquals(union(logs, ledger, Set.of("events:PutEvents", "eks:DescribeCluster", "lambda:GetFunctionConfiguration",
+                        "lambda:UpdateFunctionConfiguration", "lambda:GetFunction", "lambda:PublishVersion", "lambda:GetAlias", "lambda:UpdateAlias")),
+                json.actionsOf(name(FunctionSpec.RESTART_AUTHORISER)));
+        assertEquals(union(logs, ledger, Set.of("sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sns:Publish",
+                "kms:GenerateDataKey", "kms:Decrypt")), json.actionsOf(name(FunctionSpec.ESCALATE)));
+        assertEquals(union(logs, ledger, Set.of("events:PutEvents", "lambda:InvokeFunction", "sns:Publish", "kms:GenerateDataKey", "kms:Decrypt")),
+                json.actionsOf(name(FunctionSpec.WATCH_KEYS)));
+    }
+
+    @Test
+    void noStatementGrantsAWildcardResourceOrAction() {
+        for (FunctionSpec spec : FunctionSpec.values()) {
+            for (JsonObject statement : json.statementsOf(name(spec))) {
+                TemplateJson.list(statement.get("Resource")).forEach(resource -> {
+                    assertFalse(resource.isJsonPrimitive() && resource.getAsString().equals("*"), spec.id() + ": " + statement);
+                });
+                TemplateJson.list(statement.get("Action")).forEach(action ->
+                        assertFalse(action.getAsString().contains("*"), spec.id() + ": " + statement));
+            }
+        }
+        // The restart role reaches the authoriser (and its versions and aliases) and no other function.
+        String restartLambda = json.statementsOf(name(FunctionSpec.RESTART_AUTHORISER)).stream()
+                .filter(s -> s.toString().contains("lambda:UpdateFunctionConfiguration")).findFirst().orElseThrow().get("Resource").toString();
+        assertTrue(restartLambda.contains(":function:commandbridge-authoriser\"") && restartLambda.contains(":function:commandbridge-authoriser:*\""), restartLambda);
+    }
+
+    @Test
+    void theLedgerKeepsRecordsWithExpiryRecoveryAndOnDemandBilling() {
+        template.hasResourceProperties("AWS::DynamoDB::Table", Map.of(
+                "TableName", "auth-responder-ledger",
+                "KeySchema", List.of(Map.of("AttributeName", "pk", "KeyType", "HASH"), Map.of("AttributeName", "sk", "KeyType", "RANGE")),
+                "BillingMode", "PAY_PER_REQUEST",
+                "TimeToLiveSpecification", Map.of("AttributeName", "expiresAt", "Enabled", true),
+                "PointInTimeRecoverySpecification", Map.of("PointInTimeRecoveryEnabled", true),
+                "DeletionProtectionEnabled", true));
+        template.hasResource("AWS::DynamoDB::Table", Map.of("DeletionPolicy", "Retain"));
+    }
+
+    @Test
+    void eachTeamHasAnEncryptedTopicWithItsSubscriptions() {
+        for (String team : List.of("identity-platform", "iam-security", "auth-team")) {
+            template.hasResourceProperties("AWS::SNS::Topic", Map.of(
+                    "TopicName", "auth-responder-" + team, "KmsMasterKeyId", Match.anyValue()));
+        }
+        template.resourceCountIs("AWS::SNS::Topic", 3);
+        template.hasResourceProperties("AWS::SNS::Subscription", Map.of("Protocol", "email", "Endpoint", "iam-security-oncall@example.gov.uk"));
+        template.hasResourceProperties("AWS::KMS::Key", Map.of("EnableKeyRotation", true));
+    }
+
+    @Test
+    void alarmsAreRoutedOnTheBusToTheFunctionsTheRunbooksName() {
+        template.hasResourceProperties("AWS::Events::EventBus", Map.of("Name", "auth-responder"));
+        template.hasResourceProperties("AWS::Events::Rule", Map.of(
+                "EventBusName", Match.anyValue(),
+                "EventPattern", Map.of(
+                        "source", List.of("aws.cloudwatch"),
+                        "detail-type", List.of("CloudWatch Alarm State Change"),
+                        "detail", Map.of(
+                                "alarmName", List.of("auth-401-spike", "auth-error-rate", "auth-invalid-signature", "auth-token-validation-latency"),
+                                "state", Map.of("value", List.of("ALARM")))),
+                "Targets", List.of(Match.objectLike(Map.of("Arn", Map.of("Fn::GetAtt", List.of(json.functionId(name(FunctionSpec.DIAGNOSE)), "Arn")),
+                        "DeadLetterConfig", Match.anyValue())))));
+        template.hasResourceProperties("AWS::Events::Rule", Map.of(
+                "EventPattern", Map.of(
+                        "source", List.of("aws.cloudwatch"),
+                        "detail-type", List.of("CloudWatch Alarm State Change"),
+                        "detail", Map.of(
+                                "alarmName", List.of("auth-error-rate", "auth-validation-failures-sustained", "auth-validation-failures-after-flush"),
+                                "state", Map.of("value", List.of("ALARM")))),
+                "Targets", List.of(Match.objectLike(Map.of("Arn", Map.of("Fn::GetAtt", List.of(json.functionId(name(FunctionSpec.ESCALATE)), "Arn")))))));
+    }
+
+    @Test
+    void aStaleKeyCacheVerdictGoesOnToFlushCache() {
+        String diagnose = json.functionId(name(FunctionSpec.DIAGNOSE));
+        template.hasResourceProperties("AWS::Events::Rule", Map.of(
+                "EventPattern", Map.of(
+                        "source", List.of("lambda"),
+                        "detail-type", List.of("Lambda Function Invocation Result - Success"),
+                        "detail", Map.of(
+                                "requestContext", Map.of("functionArn", List.of(Map.of("prefix",
+                                        Map.of("Fn::Join", List.of("", List.of(Map.of("Fn::GetAtt", List.of(diagnose, "Arn")), ":")))))),
+                                "responsePayload", Map.of("details", Map.of("verdict", List.of("STALE_KEY_CACHE"))))),
+                "Targets", List.of(Match.objectLike(Map.of("Arn", Map.of("Fn::GetAtt", List.of(json.functionId(name(FunctionSpec.FLUSH_CACHE)), "Arn")))))));
+    }
+
+    @Test
+    void failedInvocationsOfEveryOtherFunctionPageThroughEscalate() {
+        JsonObject rule = json.ofType("AWS::Events::Rule").values().stream()
+                .filter(r -> r.toString().contains("Lambda Function Invocation Result - Failure")).findFirst().orElseThrow();
+        Set<String> sources = new TreeSet<>();
+        rule.getAsJsonObject("EventPattern").getAsJsonObject("detail").getAsJsonObject("requestContext").getAsJsonArray("functionArn")
+                .forEach(p -> sources.add(p.toString().replaceAll(".*GetAtt\":\\[\"([A-Za-z0-9]+)\".*", "$1")));
+        Set<String> expected = new TreeSet<>();
+        for (FunctionSpec spec : FunctionSpec.values()) {
+            if (spec != FunctionSpec.ESCALATE) {
+                expected.add(json.functionId(name(spec)));
+            }
+        }
+        assertEquals(expected, sources);
+        assertTrue(rule.get("Targets").toString().contains(json.functionId(name(FunctionSpec.ESCALATE))));
+        // A dead-letter message means a page may not have happened: CloudWatch tells the fallback team directly.
+        template.resourceCountIs("AWS::CloudWatch::Alarm", 2);
+        template.hasResourceProperties("AWS::CloudWatch::Alarm", Map.of(
+                "AlarmName", "auth-responder-escalation-failed-not-empty", "AlarmActions", List.of(Map.of("Ref", Match.stringLikeRegexp("Teamidentityplatform.*")))));
+    }
+
+    @Test
+    void watchKeysRunsOnItsSchedule() {
+        template.hasResourceProperties("AWS::Events::Rule", Map.of(
+                "ScheduleExpression", "rate(1 minute)",
+                "Targets", List.of(Match.objectLike(Map.of(
+                        "Arn", Map.of("Fn::GetAtt", List.of(json.functionId(name(FunctionSpec.WATCH_KEYS)), "Arn")),
+                        "RetryPolicy", Map.of("MaximumEventAgeInSeconds", 300, "MaximumRetryAttempts", 4))))));
+    }
+
+    @Test
+    void theRestartRoleMayEditOnlyTheAuthorisersNamespace() {
+        template.hasResourceProperties("AWS::EKS::AccessEntry", Map.of(
+                "ClusterName", "auth",
+                "PrincipalArn", Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("restartauthoriserRole.*"), "Arn")),
+                "AccessPolicies", List.of(Map.of(
+                        "PolicyArn", Match.anyValue(),
+                        "AccessScope", Map.of("Type", "namespace", "Namespaces", List.of("auth"))))));
+        template.resourceCountIs("AWS::EKS::AccessEntry", 1);
+    }
+
+    @Test
+    void functionsGetTheirSettingsFromTheConfigurationAndTheStack() {
+        JsonObject diagnose = json.function(name(FunctionSpec.DIAGNOSE)).getAsJsonObject("Environment").getAsJsonObject("Variables");
+        assertEquals("auth-jwks", diagnose.get("CACHE_REPLICATION_GROUP_ID").getAsString());
+        assertEquals("https://auth.example.gov.uk", diagnose.get("IDP_ISSUERS").getAsString());
+        assertEquals("/aws/lambda/commandbridge-authoriser", diagnose.get("AUTHORISER_LOG_GROUP").getAsString());
+        JsonObject flush = json.function(name(FunctionSpec.FLUSH_CACHE)).getAsJsonObject("Environment").getAsJsonObject("Variables");
+        assertTrue(flush.get("LEDGER_TABLE").toString().contains("Ledger"), flush.toString());
+        assertEquals("jwks:*", flush.get("FLUSH_SCOPE_JWKS").getAsString(), "the configuration's extra settings");
+        JsonObject escalate = json.function(name(FunctionSpec.ESCALATE)).getAsJsonObject("Environment").getAsJsonObject("Variables");
+        String topics = escalate.get("TEAM_TOPICS").toString();
+        assertTrue(topics.contains("auth-team=") && topics.contains("iam-security=") && topics.contains("identity-platform="), topics);
+    }
+
+    @SafeVarargs
+    private static Set<String> union(Set<String>... sets) {
+        Set<String> all = new TreeSet<>();
+        for (Set<String> set : sets) {
+            all.addAll(set);
+        }
+        return all;
+    }
+}
