@@ -1,5 +1,7 @@
 package authresponder.infra;
 
+import authresponder.core.policy.Policy;
+import authresponder.core.policy.Routing;
 import com.google.gson.Gson;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonParseException;
@@ -9,6 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.Environment;
 import software.amazon.awscdk.StackProps;
@@ -32,7 +36,7 @@ public final class AuthResponderApp {
         try {
             DeploymentConfig config = configFrom(app);
             Object functionsDir = app.getNode().tryGetContext(FUNCTIONS_DIR);
-            build(app, config, Policy.load(), FunctionCode.builtJars(Path.of(functionsDir == null ? "../functions" : functionsDir.toString())));
+            build(app, config, Policy.bundled(), FunctionCode.builtJars(Path.of(functionsDir == null ? "../functions" : functionsDir.toString())));
         } catch (InvalidConfigException | IllegalStateException e) {
             System.err.println(e.getMessage());
             System.exit(2);
@@ -63,13 +67,35 @@ public final class AuthResponderApp {
 
     public record Deployment(ResponderStack responder, List<RegionalAlarmsStack> alarms) {}
 
-    /** What the policy needs from the configuration: every metric source its alarms read, every team it pages. */
+    /**
+     * The configuration against the runbooks: the teams it subscribes are the routing's, the targets the
+     * routing's commands restart are configured, the namespaces it adds dimensions to are the alarms'; and
+     * the functions the routing names are the ones this app deploys.
+     */
     static void check(DeploymentConfig config, Policy policy) {
+        Routing routing = policy.routing();
+        if (!routing.functions().keySet().equals(new TreeSet<>(FunctionSpec.ids()))) {
+            throw new IllegalStateException("runbooks/routing.json names the functions " + new TreeSet<>(routing.functions().keySet())
+                    + " but this app deploys " + new TreeSet<>(FunctionSpec.ids()) + ": add the function to FunctionSpec");
+        }
         List<String> problems = new ArrayList<>();
-        policy.metricSources().stream().filter(source -> !config.metrics().containsKey(source)).forEach(source ->
-                problems.add("metrics." + source + " is required: the runbooks' alarms read it"));
-        policy.teams().stream().filter(team -> !config.teams().containsKey(team)).sorted().forEach(team ->
-                problems.add("teams." + team + " is required: the runbooks page it"));
+        config.teams().keySet().stream().filter(team -> !routing.teams().containsKey(team)).forEach(team ->
+                problems.add("teams." + team + " is not a team of runbooks/routing.json: one of " + routing.teams().keySet()));
+        if (config.fallbackTeam() != null && !routing.teams().containsKey(config.fallbackTeam())) {
+            problems.add("fallbackTeam must be a team of runbooks/routing.json: one of " + routing.teams().keySet());
+        }
+        routing.actions().forEach((name, action) -> {
+            if (action.function().equals(FunctionSpec.RESTART_AUTHORISER.id()) && action.command().has("target")) {
+                String target = action.command().get("target").getAsString();
+                if (!config.restartTargets().containsKey(target)) {
+                    problems.add("restartTargets." + target + " is required: the runbooks' action " + name + " restarts it");
+                }
+            }
+        });
+        Set<String> namespaces = new TreeSet<>();
+        policy.alarms().forEach(alarm -> alarm.metricNames().forEach(metric -> namespaces.add(metric.substring(0, metric.indexOf('/')))));
+        config.metricDimensions().keySet().stream().filter(ns -> !namespaces.contains(ns)).forEach(ns ->
+                problems.add("metricDimensions." + ns + " is not a namespace the runbooks' alarms read: one of " + namespaces));
         if (!problems.isEmpty()) {
             throw new InvalidConfigException("against the runbooks", problems);
         }

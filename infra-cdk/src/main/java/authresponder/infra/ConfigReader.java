@@ -36,6 +36,16 @@ final class ConfigReader {
         problems.add(path(key) + " " + message);
     }
 
+    /** A problem with this object as a whole. */
+    void problem(String message) {
+        problems.add(path + " " + message);
+    }
+
+    /** The keys of this object, as written. */
+    Set<String> keys() {
+        return object.keySet();
+    }
+
     boolean has(String key) {
         read.add(key);
         return object.has(key) && !object.get(key).isJsonNull();

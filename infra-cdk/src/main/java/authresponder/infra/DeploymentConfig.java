@@ -5,18 +5,18 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
  * Where auth-responder is deployed and what it looks after: the account and regions, the cache and its
- * network, the authoriser, the metrics behind the alarms, the on-call teams. Read from the CDK context
+ * network, the authoriser and what may be restarted, the on-call subscriptions. Read from the CDK context
  * or a JSON file (README, Deployment) and checked as a whole: every problem is reported at synth time.
  *
  * @param name               prefix of every resource name (functions, bus, table, topics)
  * @param regions            every region that raises alarms; the primary is one of them
- * @param metrics            the CloudWatch metrics behind the runbooks' alarm sources, by source name
+ * @param restartTargets     restart-authoriser's targets by name (its RESTART_TARGETS), from which its permissions follow
+ * @param metricDimensions   dimensions to add to every runbook metric of a namespace, where this deployment publishes them so
  * @param environment        extra environment variables per function, passed on verbatim
  */
 public record DeploymentConfig(
@@ -28,12 +28,10 @@ public record DeploymentConfig(
         String opsConsoleRoleArn,
         Network network,
         Cache cache,
-        List<IdentityProvider> identityProviders,
+        IdentityProvider identityProvider,
         Authoriser authoriser,
-        Optional<Eks> eks,
-        Map<String, MetricSource> metrics,
-        double unauthorizedBaselinePercent,
-        int minimumRequestsPerMinute,
+        Map<String, RestartTarget> restartTargets,
+        Map<String, Map<String, String>> metricDimensions,
         Map<String, Team> teams,
         String fallbackTeam,
         int watchKeysEveryMinutes,
@@ -42,19 +40,22 @@ public record DeploymentConfig(
     /** The subnets and egress of the cache's VPC, where diagnose and flush-cache run. */
     public record Network(String vpcId, List<String> availabilityZones, List<String> subnetIds, List<String> httpsEgress) {}
 
-    /** The ElastiCache replication group that holds the JWKS and token caches. */
-    public record Cache(String replicationGroupId, String securityGroupId, int port, boolean tls, String authTokenSecretArn) {}
+    /** The ElastiCache replication group that holds the JWKS and token caches, and how to authenticate to it. */
+    public record Cache(String replicationGroupId, String securityGroupId, int port, String authSecretArn, String username) {}
 
-    public record IdentityProvider(String name, String issuer) {}
+    public record IdentityProvider(String issuer, String audience) {}
 
-    /** The authoriser whose in-memory key cache restart-authoriser drops, and whose log group the alarms read. */
+    /** The authoriser diagnose examines (its configuration and log group); the alarms read its log group too. */
     public record Authoriser(String functionName, String logGroup) {}
 
-    /** The EKS deployments that hold keys in memory (optional): restart-authoriser restarts them. */
-    public record Eks(String clusterName, String namespace, List<String> deployments) {}
+    /** What restart-authoriser may restart, by the name a command uses: a Lambda function or EKS deployments. */
+    public sealed interface RestartTarget {
+        record Lambda(String function, String alias) implements RestartTarget {}
 
-    public record MetricSource(String namespace, String metricName, Map<String, String> dimensions) {}
+        record Eks(String cluster, String namespace, List<String> deployments) implements RestartTarget {}
+    }
 
+    /** Who is subscribed to a team's topic (more can subscribe outside this app, for example a pager service). */
     public record Team(List<String> email) {}
 
     static final Pattern ACCOUNT = Pattern.compile("\\d{12}");
@@ -84,6 +85,22 @@ public record DeploymentConfig(
 
     public boolean isPrimary(String region) {
         return primaryRegion.equals(region);
+    }
+
+    /** A restart target in restart-authoriser's own RESTART_TARGETS form: {"lambda", "alias"} or {"eks", "namespace", "deployments"}. */
+    private static RestartTarget restartTarget(ConfigReader target) {
+        if (target.has("lambda") == target.has("eks")) {
+            target.problem("must name either a Lambda function (lambda) or an EKS cluster (eks)");
+            target.keys().forEach(target::has);
+            return null;
+        }
+        if (target.has("lambda")) {
+            return new RestartTarget.Lambda(target.matching("lambda", FUNCTION_NAME, "a Lambda function name"),
+                    target.optionalMatching("alias", FUNCTION_NAME, "a Lambda alias name"));
+        }
+        return new RestartTarget.Eks(target.matching("eks", EKS_NAME, "an EKS cluster name"),
+                target.matching("namespace", K8S_NAME, "a Kubernetes namespace"),
+                target.texts("deployments", K8S_NAME, "a Kubernetes deployment name", 1));
     }
 
     /** Reads and checks the whole configuration; {@code source} names where it came from, for the error. */
@@ -127,23 +144,25 @@ public record DeploymentConfig(
         Cache cache = null;
         ConfigReader c = root.object("cache", true);
         if (c != null) {
-            String secret = c.optionalMatching("authTokenSecretArn", SECRET_ARN, "a Secrets Manager secret ARN");
+            String secret = c.optionalMatching("authSecretArn", SECRET_ARN, "a Secrets Manager secret ARN");
             if (secret != null && primary != null && !secret.contains(":" + primary + ":")) {
-                c.problem("authTokenSecretArn", "must be a secret in the primary region " + primary);
+                c.problem("authSecretArn", "must be a secret in the primary region " + primary);
             }
             cache = new Cache(
                     c.matching("replicationGroupId", REPLICATION_GROUP, "an ElastiCache replication group id"),
                     c.matching("securityGroupId", SECURITY_GROUP_ID, "the cache's security group id"),
                     c.integer("port", 6379, 1, 65535),
-                    c.bool("tls", true),
-                    secret);
+                    secret,
+                    c.optionalText("username", null));
             c.done();
         }
 
-        List<IdentityProvider> idps = new ArrayList<>();
-        root.map("identityProviders", NAME, "lower-case letters, digits and dashes",
-                idp -> idp.matching("issuer", HTTPS_URL, "an https URL"), true)
-                .forEach((idpName, issuer) -> idps.add(new IdentityProvider(idpName, issuer)));
+        IdentityProvider idp = null;
+        ConfigReader i = root.object("identityProvider", true);
+        if (i != null) {
+            idp = new IdentityProvider(i.matching("issuer", HTTPS_URL, "an https URL"), i.optionalText("audience", null));
+            i.done();
+        }
 
         Authoriser authoriser = null;
         ConfigReader a = root.object("authoriser", true);
@@ -154,41 +173,21 @@ public record DeploymentConfig(
             a.done();
         }
 
-        Eks eks = null;
-        ConfigReader e = root.object("eks", false);
-        if (e != null) {
-            eks = new Eks(
-                    e.matching("clusterName", EKS_NAME, "an EKS cluster name"),
-                    e.matching("namespace", K8S_NAME, "a Kubernetes namespace"),
-                    e.texts("deployments", K8S_NAME, "a Kubernetes deployment name", 1));
-            e.done();
-        }
+        Map<String, RestartTarget> restartTargets = root.map("restartTargets", NAME, "lower-case letters, digits and dashes",
+                DeploymentConfig::restartTarget, true);
 
-        Map<String, MetricSource> metrics = root.map("metrics", Pattern.compile("[a-zA-Z][a-zA-Z0-9]*"), "a source name such as errorRate",
-                m -> new MetricSource(
-                        m.matching("namespace", NAMESPACE, "a CloudWatch namespace"),
-                        m.matching("metricName", NAMESPACE, "a CloudWatch metric name"),
-                        m.strings("dimensions", NAMESPACE, "a CloudWatch dimension name")),
-                true);
-
-        double baseline = 0;
-        int minimumRequests = 0;
-        ConfigReader b = root.object("baselines", true);
-        if (b != null) {
-            baseline = b.number("unauthorizedPercent", 0, 0.001, 100);
-            if (!b.has("unauthorizedPercent")) {
-                b.problem("unauthorizedPercent", "is required: the normal share of requests answered 401, in percent");
+        Map<String, Map<String, String>> dimensions = new LinkedHashMap<>();
+        ConfigReader d = root.object("metricDimensions", false);
+        if (d != null) {
+            for (String namespace : d.keys()) {
+                dimensions.put(namespace, d.strings(namespace, NAMESPACE, "a CloudWatch dimension name"));
             }
-            minimumRequests = b.integer("minimumRequestsPerMinute", 20, 1, 100_000_000);
-            b.done();
+            d.done();
         }
 
         Map<String, Team> teams = root.map("teams", NAME, "lower-case letters, digits and dashes",
-                t -> new Team(t.texts("email", EMAIL, "an email address", 0)), true);
+                t -> new Team(t.texts("email", EMAIL, "an email address", 0)), false);
         String fallback = root.text("fallbackTeam");
-        if (fallback != null && !teams.isEmpty() && !teams.containsKey(fallback)) {
-            root.problem("fallbackTeam", "must be one of the teams " + teams.keySet());
-        }
 
         int watchEvery = root.integer("watchKeysEveryMinutes", 1, 1, 60);
 
@@ -211,7 +210,6 @@ public record DeploymentConfig(
             throw new InvalidConfigException(source, problems);
         }
         return new DeploymentConfig(name == null ? "auth-responder" : name, account, primary, regions, retention, opsRole,
-                network, cache, List.copyOf(idps), authoriser, Optional.ofNullable(eks), metrics, baseline, minimumRequests, teams, fallback,
-                watchEvery, environment);
+                network, cache, idp, authoriser, restartTargets, dimensions, teams, fallback, watchEvery, environment);
     }
 }

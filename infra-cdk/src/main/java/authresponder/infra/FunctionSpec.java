@@ -5,8 +5,8 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The five functions and how each one runs. Memory buys CPU on Lambda, and these functions run rarely
- * and briefly, so the CPU-bound ones (parallel checks, SCAN + UNLINK) get more; the timeouts cover the
+ * The five functions and how each one runs; their handler classes are the routing's (runbooks/routing.json).
+ * Memory buys CPU on Lambda, and these functions run rarely and briefly, so the CPU-bound ones (parallel checks, SCAN + UNLINK) get more; the timeouts cover the
  * slowest honest path (a rollout watch, a large purge) and each function budgets its calls within them.
  * Reserved concurrency caps what a burst of alarms can start (and keeps the account's pool for others);
  * the ledger, not concurrency, is what makes one action per target.
@@ -16,14 +16,13 @@ import java.util.List;
  * @param maxEventAge  how old an alarm or result may be and still be worth acting on
  */
 public enum FunctionSpec {
-    DIAGNOSE("diagnose", "authresponder.diagnose.DiagnoseHandler", 1024, Duration.ofSeconds(30), 5, true, 1, Duration.ofMinutes(15)),
-    FLUSH_CACHE("flush-cache", "authresponder.flushcache.FlushCacheHandler", 1024, Duration.ofMinutes(2), 2, true, 2, Duration.ofMinutes(15)),
-    RESTART_AUTHORISER("restart-authoriser", "authresponder.restart.RestartAuthoriserHandler", 512, Duration.ofMinutes(3), 2, false, 2, Duration.ofMinutes(15)),
-    ESCALATE("escalate", "authresponder.escalate.EscalateHandler", 512, Duration.ofSeconds(30), 5, false, 2, Duration.ofHours(1)),
-    WATCH_KEYS("watch-keys", "authresponder.watchkeys.WatchKeysHandler", 512, Duration.ofMinutes(1), 1, false, 0, Duration.ofMinutes(5));
+    DIAGNOSE("diagnose", 1024, Duration.ofSeconds(30), 5, true, 1, Duration.ofMinutes(15)),
+    FLUSH_CACHE("flush-cache", 1024, Duration.ofMinutes(2), 2, true, 2, Duration.ofMinutes(15)),
+    RESTART_AUTHORISER("restart-authoriser", 512, Duration.ofMinutes(3), 2, false, 2, Duration.ofMinutes(15)),
+    ESCALATE("escalate", 512, Duration.ofSeconds(30), 5, false, 2, Duration.ofHours(1)),
+    WATCH_KEYS("watch-keys", 512, Duration.ofMinutes(1), 1, false, 0, Duration.ofMinutes(5));
 
     private final String id;
-    private final String handler;
     private final int memoryMb;
     private final Duration timeout;
     private final int reservedConcurrency;
@@ -31,10 +30,9 @@ public enum FunctionSpec {
     private final int retries;
     private final Duration maxEventAge;
 
-    FunctionSpec(String id, String handler, int memoryMb, Duration timeout, int reservedConcurrency, boolean inCacheVpc,
+    FunctionSpec(String id, int memoryMb, Duration timeout, int reservedConcurrency, boolean inCacheVpc,
                  int retries, Duration maxEventAge) {
         this.id = id;
-        this.handler = handler;
         this.memoryMb = memoryMb;
         this.timeout = timeout;
         this.reservedConcurrency = reservedConcurrency;
@@ -46,10 +44,6 @@ public enum FunctionSpec {
     /** The function's name in the project: its module under functions/, its jar, its routing name. */
     public String id() {
         return id;
-    }
-
-    public String handler() {
-        return handler;
     }
 
     public int memoryMb() {

@@ -1,17 +1,23 @@
 package authresponder.infra;
 
-import authresponder.infra.Policy.AlarmSpec;
-import authresponder.infra.Policy.Signal;
+import authresponder.core.AlarmEvent;
+import authresponder.core.policy.Alarm;
+import authresponder.core.policy.Policy;
 import io.github.cdklabs.cdknag.NagPackSuppression;
 import io.github.cdklabs.cdknag.NagSuppressions;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
-import software.amazon.awscdk.services.cloudwatch.Alarm;
+import software.amazon.awscdk.services.cloudwatch.AlarmBase;
+import software.amazon.awscdk.services.cloudwatch.AlarmRule;
+import software.amazon.awscdk.services.cloudwatch.AnomalyDetectionAlarm;
 import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
+import software.amazon.awscdk.services.cloudwatch.CompositeAlarm;
 import software.amazon.awscdk.services.cloudwatch.IMetric;
 import software.amazon.awscdk.services.cloudwatch.MathExpression;
 import software.amazon.awscdk.services.cloudwatch.Metric;
@@ -29,12 +35,12 @@ import software.amazon.awscdk.services.sqs.QueueEncryption;
 import software.constructs.Construct;
 
 /**
- * One region's alarms, and the rule that forwards their state changes to the primary region's bus,
- * where the responder decides. Every region, the primary included, has one: the same alarm names, on
- * that region's metrics and authoriser logs.
+ * One region's alarms, exactly as the runbooks define them, and the rule that forwards the routed ones to
+ * the primary region's bus, where the responder decides. Every region, the primary included, has one:
+ * the same alarm names, on that region's metrics and authoriser logs.
  */
 public final class RegionalAlarmsStack extends Stack {
-    static final String ALARM_STATE_CHANGE = "CloudWatch Alarm State Change";
+    static final String ALARM_STATE_CHANGE = AlarmEvent.DETAIL_TYPE;
 
     private final DeploymentConfig config;
     private final ILogGroup authoriserLogs;
@@ -44,91 +50,98 @@ public final class RegionalAlarmsStack extends Stack {
         this.config = config;
         this.authoriserLogs = LogGroup.fromLogGroupName(this, "AuthoriserLogs", config.authoriser().logGroup());
 
-        for (AlarmSpec spec : policy.alarms()) {
-            Alarm.Builder.create(this, spec.name())
-                    .alarmName(spec.name())
-                    .alarmDescription(spec.description())
-                    .metric(metric(spec))
-                    .threshold(threshold(spec))
-                    .comparisonOperator(ComparisonOperator.GREATER_THAN_THRESHOLD)
-                    .evaluationPeriods(spec.evaluationPeriods())
-                    .datapointsToAlarm(spec.datapointsToAlarm())
-                    // No traffic or no matching log line is not an incident.
-                    .treatMissingData(TreatMissingData.NOT_BREACHING)
+        Map<String, AlarmBase> created = new HashMap<>();
+        // Composites last: CloudFormation must create the alarms their rules name first.
+        policy.alarms().stream().filter(a -> a.kind() != AlarmEvent.Kind.COMPOSITE).forEach(a -> created.put(a.name(), metricAlarm(a)));
+        policy.alarms().stream().filter(a -> a.kind() == AlarmEvent.Kind.COMPOSITE).forEach(a -> {
+            CompositeAlarm composite = CompositeAlarm.Builder.create(this, a.name())
+                    .compositeAlarmName(a.name())
+                    .alarmDescription(a.description())
+                    .alarmRule(AlarmRule.fromString(a.rule()))
+                    .build();
+            a.children().forEach(child -> composite.getNode().addDependency(created.get(child)));
+            created.put(a.name(), composite);
+        });
+        forwardToPrimary(Routes.forwardedAlarms(policy), policy.routing().alarmStates());
+    }
+
+    private AlarmBase metricAlarm(Alarm a) {
+        Duration period = Duration.seconds(a.periodSeconds());
+        TreatMissingData missing = a.treatMissingData() == null ? TreatMissingData.MISSING : TreatMissingData.valueOf(
+                a.treatMissingData().replaceAll("([a-z])([A-Z])", "$1_$2").toUpperCase());
+        ComparisonOperator comparison = ComparisonOperator.valueOf(a.comparison().name().replaceAll("([a-z])([A-Z])", "$1_$2").toUpperCase());
+        if (a.kind() == AlarmEvent.Kind.ANOMALY_DETECTION) {
+            return AnomalyDetectionAlarm.Builder.create(this, a.name())
+                    .alarmName(a.name())
+                    .alarmDescription(a.description())
+                    .metric(metric(a.namespace(), a.metric(), a.statistic(), period))
+                    .stdDevs(a.bandWidth())
+                    .comparisonOperator(comparison)
+                    .evaluationPeriods(a.evaluationPeriods())
+                    .datapointsToAlarm(a.datapointsToAlarm())
+                    .treatMissingData(missing)
                     .build();
         }
-        forwardToPrimary(policy.alarms().stream().map(AlarmSpec::name).toList());
-    }
-
-    private IMetric metric(AlarmSpec spec) {
-        Duration period = Duration.seconds(spec.periodSeconds());
-        return switch (spec.signal()) {
-            case Signal.Metric m -> source(m.source(), spec.statistic(), period);
-            case Signal.Ratio r -> ratio(r.numerator(), r.denominator(), spec, period);
-            case Signal.Baseline b -> ratio(b.numerator(), b.denominator(), spec, period);
-            case Signal.LogMatches l -> logMatches(l, spec, period);
+        IMetric metric = switch (a.kind()) {
+            case METRIC -> a.logFilter() != null ? logMetric(a, period) : metric(a.namespace(), a.metric(), a.statistic(), period);
+            case METRIC_MATH -> expression(a, period);
+            default -> throw new IllegalStateException("alarm " + a.name() + " of kind " + a.kind() + " is not a metric alarm");
         };
+        return software.amazon.awscdk.services.cloudwatch.Alarm.Builder.create(this, a.name())
+                .alarmName(a.name())
+                .alarmDescription(a.description())
+                .metric(metric)
+                // A runbook's baseline × multiple: the share of requests that is abnormal, as a static threshold.
+                .threshold(a.effectiveThreshold())
+                .comparisonOperator(comparison)
+                .evaluationPeriods(a.evaluationPeriods())
+                .datapointsToAlarm(a.datapointsToAlarm())
+                .treatMissingData(missing)
+                .build();
     }
 
-    /**
-     * A spike of a share is judged against a multiple of its normal level, which the runbooks state and
-     * the configuration measures: a threshold of 5 x baseline is exactly what metric math on the share
-     * expresses (see README, Deployment, for why not anomaly detection).
-     */
-    private double threshold(AlarmSpec spec) {
-        return spec.signal() instanceof Signal.Baseline ? spec.threshold() * config.unauthorizedBaselinePercent() : spec.threshold();
-    }
-
-    private Metric source(String name, String statistic, Duration period) {
-        DeploymentConfig.MetricSource source = config.metrics().get(name);
+    /** A runbook metric, with the dimensions under which this deployment publishes its namespace. */
+    private Metric metric(String namespace, String name, String statistic, Duration period) {
         return Metric.Builder.create()
-                .namespace(source.namespace())
-                .metricName(source.metricName())
-                .dimensionsMap(source.dimensions())
+                .namespace(namespace)
+                .metricName(name)
+                .dimensionsMap(config.metricDimensions().getOrDefault(namespace, Map.of()))
                 .statistic(statistic)
                 .period(period)
                 .build();
     }
 
-    /** {@code 100 * part / whole}, and 0 while the whole is below the minimum volume, so a quiet night does not page. */
-    private MathExpression ratio(String part, String whole, AlarmSpec spec, Duration period) {
+    private MathExpression expression(Alarm a, Duration period) {
         Map<String, IMetric> using = new LinkedHashMap<>();
-        using.put("part", source(part, spec.statistic(), period));
-        using.put("whole", source(whole, spec.statistic(), period));
-        long minimum = (long) config.minimumRequestsPerMinute() * Math.max(1, spec.periodSeconds() / 60);
+        a.metrics().forEach(m -> using.put(m.id(), metric(m.namespace(), m.metric(), m.statistic(), period)));
         return MathExpression.Builder.create()
-                .expression("IF(whole >= " + minimum + ", 100 * FILL(part, 0) / whole, 0)")
+                .expression(a.expression())
                 .usingMetrics(using)
-                .label(spec.name() + " (%)")
+                .label(a.name())
                 .period(period)
                 .build();
     }
 
-    /** A metric filter on the authoriser's log group counts the matching lines: one metric, no dimensions. */
-    private Metric logMatches(Signal.LogMatches signal, AlarmSpec spec, Duration period) {
-        MetricFilter filter = MetricFilter.Builder.create(this, "Filter-" + signal.metricName())
+    /** A metric filter on the authoriser's log group counts the matching lines: the runbook's metric, no dimensions. */
+    private Metric logMetric(Alarm a, Duration period) {
+        MetricFilter filter = MetricFilter.Builder.create(this, "Filter-" + a.name())
                 .logGroup(authoriserLogs)
-                .filterPattern(FilterPattern.anyTerm(signal.terms().toArray(String[]::new)))
-                .metricNamespace(metricNamespace())
-                .metricName(signal.metricName())
+                .filterPattern(FilterPattern.literal(a.logFilter()))
+                .metricNamespace(a.namespace())
+                .metricName(a.metric())
                 .metricValue("1")
                 .build();
         return filter.metric(software.amazon.awscdk.services.cloudwatch.MetricOptions.builder()
-                .statistic(spec.statistic())
+                .statistic(a.statistic())
                 .period(period)
                 .build());
     }
 
-    /** The namespace of the metrics this app makes from logs. */
-    String metricNamespace() {
-        return "AuthResponder/" + config.name();
-    }
-
     /**
-     * Exactly these alarms, entering ALARM, go to the primary region's bus; the event keeps its region, which
-     * is how escalate counts "two or more regions".
+     * The alarms that route to a function, in the routed states, go to the primary region's bus; the event
+     * keeps its region, which is how escalate counts "two or more regions".
      */
-    private void forwardToPrimary(List<String> alarmNames) {
+    private void forwardToPrimary(List<String> alarmNames, List<String> states) {
         Queue undelivered = Queue.Builder.create(this, "ForwardUndelivered")
                 .queueName(config.name() + "-forward-undelivered")
                 .encryption(QueueEncryption.SQS_MANAGED)
@@ -144,7 +157,7 @@ public final class RegionalAlarmsStack extends Stack {
                 .eventPattern(EventPattern.builder()
                         .source(List.of("aws.cloudwatch"))
                         .detailType(List.of(ALARM_STATE_CHANGE))
-                        .detail(Map.of("alarmName", alarmNames, "state", Map.of("value", List.of("ALARM"))))
+                        .detail(new TreeMap<>(Map.of("alarmName", alarmNames, "state", Map.of("value", states))))
                         .build())
                 .targets(List.of(new software.amazon.awscdk.services.events.targets.EventBus(
                         EventBus.fromEventBusArn(this, "PrimaryBus", ResponderStack.busArn(this, config)),

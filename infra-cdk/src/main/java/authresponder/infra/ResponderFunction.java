@@ -39,7 +39,7 @@ final class ResponderFunction extends Construct {
     /** Where the function runs when it must reach the cache: the VPC, its subnets and the security group. */
     record Placement(IVpc vpc, SubnetSelection subnets, ISecurityGroup securityGroup) {}
 
-    ResponderFunction(Construct scope, FunctionSpec spec, DeploymentConfig config, Code code, Map<String, String> environment,
+    ResponderFunction(Construct scope, FunctionSpec spec, String handler, DeploymentConfig config, Code code, Map<String, String> environment,
                       Placement placement, IDestination onSuccess, IDestination onFailure) {
         super(scope, spec.id());
         this.spec = spec;
@@ -63,7 +63,7 @@ final class ResponderFunction extends Construct {
                 .description("auth-responder " + spec.id())
                 .runtime(Runtime.JAVA_25)
                 .architecture(Architecture.ARM_64)
-                .handler(spec.handler())
+                .handler(handler)
                 .code(code)
                 .memorySize(spec.memoryMb())
                 .timeout(Duration.seconds(spec.timeout().toSeconds()))

@@ -1,7 +1,10 @@
 package authresponder.infra;
 
-import authresponder.infra.Policy.AlarmRoute;
-import authresponder.infra.Policy.ResultRoute;
+import authresponder.core.policy.Policy;
+import authresponder.core.policy.Routing;
+import authresponder.core.ledger.Ledger;
+import com.google.gson.Gson;
+import com.google.gson.JsonObject;
 import io.github.cdklabs.cdknag.NagPackSuppression;
 import io.github.cdklabs.cdknag.NagSuppressions;
 import java.util.ArrayList;
@@ -23,6 +26,8 @@ import software.amazon.awscdk.services.cloudwatch.actions.SnsAction;
 import software.amazon.awscdk.services.dynamodb.Attribute;
 import software.amazon.awscdk.services.dynamodb.AttributeType;
 import software.amazon.awscdk.services.dynamodb.BillingMode;
+import software.amazon.awscdk.services.dynamodb.GlobalSecondaryIndexProps;
+import software.amazon.awscdk.services.dynamodb.ProjectionType;
 import software.amazon.awscdk.services.dynamodb.PointInTimeRecoverySpecification;
 import software.amazon.awscdk.services.dynamodb.Table;
 import software.amazon.awscdk.services.ec2.IPeer;
@@ -38,15 +43,16 @@ import software.amazon.awscdk.services.ec2.Vpc;
 import software.amazon.awscdk.services.ec2.VpcAttributes;
 import software.amazon.awscdk.services.eks.CfnAccessEntry;
 import software.amazon.awscdk.services.events.EventBus;
+import software.amazon.awscdk.services.events.EventField;
 import software.amazon.awscdk.services.events.EventPattern;
 import software.amazon.awscdk.services.events.Rule;
+import software.amazon.awscdk.services.events.RuleTargetInput;
 import software.amazon.awscdk.services.events.Schedule;
 import software.amazon.awscdk.services.events.targets.LambdaFunction;
 import software.amazon.awscdk.services.events.targets.LambdaFunctionProps;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
 import software.amazon.awscdk.services.kms.Key;
-import software.amazon.awscdk.services.lambda.Code;
 import software.amazon.awscdk.services.lambda.IDestination;
 import software.amazon.awscdk.services.lambda.destinations.EventBridgeDestination;
 import software.amazon.awscdk.services.lambda.destinations.SqsDestination;
@@ -89,7 +95,8 @@ public final class ResponderStack extends Stack {
                 .build());
 
         Map<String, Topic> topics = new TreeMap<>();
-        config.teams().forEach((team, settings) -> {
+        policy.routing().teams().keySet().forEach(team -> {
+            DeploymentConfig.Team settings = config.teams().getOrDefault(team, new DeploymentConfig.Team(List.of()));
             Topic topic = Topic.Builder.create(this, "Team-" + team)
                     .topicName(config.name() + "-" + team)
                     .displayName("auth-responder: " + team)
@@ -100,16 +107,23 @@ public final class ResponderStack extends Stack {
             topics.put(team, topic);
         });
 
+        // The schema of authresponder.core.ledger (README, action ledger): records and locks, the by-time feed, TTL.
         Table ledger = Table.Builder.create(this, "Ledger")
                 .tableName(config.name() + "-ledger")
-                .partitionKey(Attribute.builder().name(Ledger.PARTITION_KEY).type(AttributeType.STRING).build())
-                .sortKey(Attribute.builder().name(Ledger.SORT_KEY).type(AttributeType.STRING).build())
-                .timeToLiveAttribute(Ledger.TTL_ATTRIBUTE)
+                .partitionKey(Attribute.builder().name("pk").type(AttributeType.STRING).build())
+                .sortKey(Attribute.builder().name("sk").type(AttributeType.STRING).build())
+                .timeToLiveAttribute("expiresAt")
                 .billingMode(BillingMode.PAY_PER_REQUEST)
                 .pointInTimeRecoverySpecification(PointInTimeRecoverySpecification.builder().pointInTimeRecoveryEnabled(true).build())
                 .deletionProtection(true)
                 .removalPolicy(RemovalPolicy.RETAIN)
                 .build();
+        ledger.addGlobalSecondaryIndex(GlobalSecondaryIndexProps.builder()
+                .indexName(Ledger.TIME_INDEX)
+                .partitionKey(Attribute.builder().name("feed").type(AttributeType.STRING).build())
+                .sortKey(Attribute.builder().name("at").type(AttributeType.NUMBER).build())
+                .projectionType(ProjectionType.ALL)
+                .build());
 
         bus = EventBus.Builder.create(this, "Bus").eventBusName(config.name()).build();
 
@@ -121,19 +135,20 @@ public final class ResponderStack extends Stack {
 
         ResponderFunction.Placement placement = cachePlacement();
         IDestination toBus = new EventBridgeDestination(bus);
+        List<String> resultSources = Routes.resultSources(policy);
         for (FunctionSpec spec : FunctionSpec.values()) {
             IDestination onFailure = spec == FunctionSpec.ESCALATE ? new SqsDestination(escalationFailed) : toBus;
-            IDestination onSuccess = policy.resultSources().contains(spec.id()) ? toBus : null;
-            functions.put(spec, new ResponderFunction(this, spec, config, code.of(spec), environment(spec, ledger, topics),
-                    spec.inCacheVpc() ? placement : null, onSuccess, onFailure));
+            IDestination onSuccess = resultSources.contains(spec.id()) ? toBus : null;
+            functions.put(spec, new ResponderFunction(this, spec, policy.routing().functions().get(spec.id()), config, code.of(spec),
+                    environment(spec, ledger, topics), spec.inCacheVpc() ? placement : null, onSuccess, onFailure));
         }
 
         grantLeastPrivilege(ledger, topics, key);
-        routeAlarms(policy.alarmRoutes());
-        routeResults(policy.resultRoutes());
-        routeFailures();
+        routeAlarms(policy);
+        routeChains(policy);
+        routeFailures(policy.routing());
         scheduleWatchKeys();
-        config.eks().ifPresent(this::admitRestartToNamespace);
+        admitRestartToNamespaces();
 
         CfnOutput.Builder.create(this, "BusArn").value(bus.getEventBusArn()).description("every region's alarm events arrive here").build();
         functions.values().forEach(f -> CfnOutput.Builder.create(this, "Url-" + f.spec.id())
@@ -145,47 +160,32 @@ public final class ResponderStack extends Stack {
         return "arn:" + stack.getPartition() + ":events:" + config.primaryRegion() + ":" + config.account() + ":event-bus/" + config.name();
     }
 
-    /** The settings each function reads, from the resources this stack creates and the configuration. */
+    /** The settings each function reads (README, Configuration), from the resources this stack creates and the configuration. */
     private Map<String, String> environment(FunctionSpec spec, Table ledger, Map<String, Topic> topics) {
         Map<String, String> env = new LinkedHashMap<>();
         // C1 only: these functions run briefly and rarely, so JIT warm-up would never pay back (see issue 8).
         env.put("JAVA_TOOL_OPTIONS", "-XX:+TieredCompilation -XX:TieredStopAtLevel=1");
-        String topicList = topics.entrySet().stream()
+        String teamTopics = topics.entrySet().stream()
                 .map(e -> e.getKey() + "=" + e.getValue().getTopicArn()).collect(Collectors.joining(","));
-        String issuers = config.identityProviders().stream()
-                .map(DeploymentConfig.IdentityProvider::issuer).collect(Collectors.joining(","));
-        DeploymentConfig.Cache cache = config.cache();
         switch (spec) {
             case DIAGNOSE -> {
-                putCache(env, cache);
-                env.put("IDP_ISSUERS", issuers);
+                putCache(env);
+                putIdentityProvider(env);
                 env.put("AUTHORISER_FUNCTION", config.authoriser().functionName());
                 env.put("AUTHORISER_LOG_GROUP", config.authoriser().logGroup());
             }
-            case FLUSH_CACHE -> {
-                putCache(env, cache);
-                env.put("LEDGER_TABLE", ledger.getTableName());
-            }
-            case RESTART_AUTHORISER -> {
-                env.put("AUTHORISER_FUNCTION", config.authoriser().functionName());
-                config.eks().ifPresent(eks -> {
-                    env.put("EKS_CLUSTER", eks.clusterName());
-                    env.put("EKS_NAMESPACE", eks.namespace());
-                    env.put("EKS_DEPLOYMENTS", String.join(",", eks.deployments()));
-                });
-                env.put("LEDGER_TABLE", ledger.getTableName());
-            }
-            case ESCALATE -> {
-                env.put("TEAM_TOPICS", topicList);
-                env.put("LEDGER_TABLE", ledger.getTableName());
-            }
+            case FLUSH_CACHE -> putCache(env);
+            case RESTART_AUTHORISER -> env.put("RESTART_TARGETS", restartTargetsJson());
+            case ESCALATE -> env.put("ESCALATION_TOPICS", teamTopics);
             case WATCH_KEYS -> {
-                env.put("IDP_ISSUERS", issuers);
-                env.put("FLUSH_CACHE_FUNCTION", config.name() + "-" + FunctionSpec.FLUSH_CACHE.id());
-                env.put("RESTART_AUTHORISER_FUNCTION", config.name() + "-" + FunctionSpec.RESTART_AUTHORISER.id());
-                env.put("TEAM_TOPICS", topicList);
-                env.put("LEDGER_TABLE", ledger.getTableName());
+                putIdentityProvider(env);
+                env.put("FLUSH_CACHE_FUNCTION", functionName(FunctionSpec.FLUSH_CACHE));
+                env.put("RESTART_AUTHORISER_FUNCTION", functionName(FunctionSpec.RESTART_AUTHORISER));
+                env.put("ESCALATION_TOPICS", teamTopics);
             }
+        }
+        if (spec != FunctionSpec.DIAGNOSE) {
+            env.put("LEDGER_TABLE", ledger.getTableName());
         }
         Map<String, String> extra = config.environment().getOrDefault(spec.id(), Map.of());
         extra.keySet().stream().filter(env::containsKey).findFirst().ifPresent(clash -> {
@@ -196,12 +196,49 @@ public final class ResponderStack extends Stack {
         return env;
     }
 
-    private static void putCache(Map<String, String> env, DeploymentConfig.Cache cache) {
+    private String functionName(FunctionSpec spec) {
+        return config.name() + "-" + spec.id();
+    }
+
+    private void putCache(Map<String, String> env) {
+        DeploymentConfig.Cache cache = config.cache();
         env.put("CACHE_REPLICATION_GROUP_ID", cache.replicationGroupId());
-        env.put("CACHE_TLS", Boolean.toString(cache.tls()));
-        if (cache.authTokenSecretArn() != null) {
-            env.put("CACHE_AUTH_TOKEN_SECRET_ARN", cache.authTokenSecretArn());
+        if (cache.authSecretArn() != null) {
+            env.put("CACHE_AUTH_SECRET_ARN", cache.authSecretArn());
         }
+        if (cache.username() != null) {
+            env.put("CACHE_USERNAME", cache.username());
+        }
+    }
+
+    private void putIdentityProvider(Map<String, String> env) {
+        env.put("IDP_ISSUER", config.identityProvider().issuer());
+        if (config.identityProvider().audience() != null) {
+            env.put("IDP_AUDIENCE", config.identityProvider().audience());
+        }
+    }
+
+    /** restart-authoriser's RESTART_TARGETS, in its own JSON form (in a fixed order: a new order would be a new deployment). */
+    private String restartTargetsJson() {
+        JsonObject targets = new JsonObject();
+        new TreeMap<>(config.restartTargets()).forEach((name, target) -> {
+            JsonObject spec = new JsonObject();
+            switch (target) {
+                case DeploymentConfig.RestartTarget.Lambda l -> {
+                    spec.addProperty("lambda", l.function());
+                    if (l.alias() != null) {
+                        spec.addProperty("alias", l.alias());
+                    }
+                }
+                case DeploymentConfig.RestartTarget.Eks e -> {
+                    spec.addProperty("eks", e.cluster());
+                    spec.addProperty("namespace", e.namespace());
+                    spec.add("deployments", new Gson().toJsonTree(e.deployments()));
+                }
+            }
+            targets.add(name, spec);
+        });
+        return targets.toString();
     }
 
     /**
@@ -247,49 +284,60 @@ public final class ResponderStack extends Stack {
         String replicationGroup = arn("elasticache", "replicationgroup:" + config.cache().replicationGroupId());
         String authoriser = arn("lambda", "function:" + config.authoriser().functionName());
         String authoriserLogs = arn("logs", "log-group:" + config.authoriser().logGroup());
-        String[] ledgerActions = {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"};
 
         ResponderFunction diagnose = functions.get(FunctionSpec.DIAGNOSE);
         allow(diagnose, List.of("elasticache:DescribeReplicationGroups"), replicationGroup);
         allow(diagnose, List.of("lambda:GetFunctionConfiguration"), authoriser);
-        allow(diagnose, List.of("logs:FilterLogEvents"), authoriserLogs, authoriserLogs + ":*");
-        NagSuppressions.addResourceSuppressions(diagnose.role, List.of(NagPackSuppression.builder()
-                .id("AwsSolutions-IAM5")
-                .reason("FilterLogEvents on the authoriser's log group names its streams (log-group:NAME:*); no other group")
-                .appliesTo(List.of(nagResource("logs", "log-group:" + config.authoriser().logGroup() + ":*")))
-                .build()), true);
+        allow(diagnose, List.of("logs:FilterLogEvents"), authoriserLogs + ":*");
+        suppressWildcard(diagnose, "FilterLogEvents names the authoriser's log group as log-group:NAME:*; no other group",
+                nagResource("logs", "log-group:" + config.authoriser().logGroup() + ":*"));
 
         ResponderFunction flush = functions.get(FunctionSpec.FLUSH_CACHE);
         allow(flush, List.of("elasticache:DescribeReplicationGroups"), replicationGroup);
-        ledger.grant(flush.role, ledgerActions);
-
-        if (config.cache().authTokenSecretArn() != null) {
+        if (config.cache().authSecretArn() != null) {
             for (ResponderFunction f : List.of(diagnose, flush)) {
-                allow(f, List.of("secretsmanager:GetSecretValue"), config.cache().authTokenSecretArn());
+                allow(f, List.of("secretsmanager:GetSecretValue"), config.cache().authSecretArn());
             }
         }
 
         ResponderFunction restart = functions.get(FunctionSpec.RESTART_AUTHORISER);
-        allow(restart, List.of("lambda:GetFunctionConfiguration", "lambda:UpdateFunctionConfiguration", "lambda:GetFunction",
-                "lambda:PublishVersion", "lambda:GetAlias", "lambda:UpdateAlias"), authoriser, authoriser + ":*");
-        NagSuppressions.addResourceSuppressions(restart.role, List.of(NagPackSuppression.builder()
-                .id("AwsSolutions-IAM5")
-                .reason("the authoriser's aliases and versions (function:NAME:QUALIFIER): a restart through an alias publishes "
-                        + "a version and moves the alias; no other function")
-                .appliesTo(List.of(nagResource("lambda", "function:" + config.authoriser().functionName() + ":*")))
-                .build()), true);
-        config.eks().ifPresent(eks -> allow(restart, List.of("eks:DescribeCluster"), arn("eks", "cluster/" + eks.clusterName())));
-        ledger.grant(restart.role, ledgerActions);
+        config.restartTargets().forEach((name, target) -> {
+            switch (target) {
+                case DeploymentConfig.RestartTarget.Lambda l -> {
+                    String function = arn("lambda", "function:" + l.function());
+                    if (l.alias() == null) {
+                        allow(restart, List.of("lambda:GetFunctionConfiguration", "lambda:UpdateFunctionConfiguration"), function);
+                    } else {
+                        // Through an alias: update, publish a version, wait until it is active, move the alias to it.
+                        allow(restart, List.of("lambda:GetFunctionConfiguration", "lambda:UpdateFunctionConfiguration",
+                                "lambda:PublishVersion", "lambda:GetAlias", "lambda:UpdateAlias"), function, function + ":*");
+                        suppressWildcard(restart, "the versions restart-authoriser publishes of " + l.function()
+                                + " and its alias (function:NAME:QUALIFIER); no other function",
+                                nagResource("lambda", "function:" + l.function() + ":*"));
+                    }
+                }
+                case DeploymentConfig.RestartTarget.Eks e -> allow(restart, List.of("eks:DescribeCluster"), arn("eks", "cluster/" + e.cluster()));
+            }
+        });
 
         ResponderFunction escalate = functions.get(FunctionSpec.ESCALATE);
         allowPublish(escalate, topics, key);
-        ledger.grant(escalate.role, ledgerActions);
 
         ResponderFunction watch = functions.get(FunctionSpec.WATCH_KEYS);
         allow(watch, List.of("lambda:InvokeFunction"), functionArnOf(FunctionSpec.FLUSH_CACHE.id()),
                 functionArnOf(FunctionSpec.RESTART_AUTHORISER.id()));
         allowPublish(watch, topics, key);
-        ledger.grant(watch.role, ledgerActions);
+
+        // The ledger's calls (README, action ledger), on the table and its by-time index only.
+        for (ResponderFunction f : List.of(flush, restart, escalate, watch)) {
+            allow(f, List.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"),
+                    ledger.getTableArn(), ledger.getTableArn() + "/index/" + Ledger.TIME_INDEX);
+        }
+    }
+
+    private void suppressWildcard(ResponderFunction function, String reason, String resource) {
+        NagSuppressions.addResourceSuppressions(function.role, List.of(NagPackSuppression.builder()
+                .id("AwsSolutions-IAM5").reason(reason).appliesTo(List.of(resource)).build()), true);
     }
 
     /** Publishing to an encrypted topic: sns:Publish on the topics, and the data key SNS makes with the topics' key. */
@@ -311,56 +359,55 @@ public final class ResponderStack extends Stack {
         return "Resource::arn:<AWS::Partition>:" + service + ":" + config.primaryRegion() + ":" + config.account() + ":" + resource;
     }
 
-    /** Alarm state changes reach the bus from every region; each function gets the alarms routed to it, in ALARM. */
-    private void routeAlarms(List<AlarmRoute> routes) {
-        Map<String, List<String>> alarmsByFunction = new TreeMap<>();
-        routes.forEach(r -> alarmsByFunction.computeIfAbsent(r.function(), f -> new ArrayList<>()).add(r.alarm()));
-        alarmsByFunction.forEach((function, alarms) -> Rule.Builder.create(this, "Alarms-" + function)
+    /** Alarm state changes reach the bus from every region; each function gets the alarms routed to it, in the routed states. */
+    private void routeAlarms(Policy policy) {
+        Routes.alarmsByFunction(policy).forEach((function, alarms) -> Rule.Builder.create(this, "Alarms-" + function)
                 .eventBus(bus)
-                .description("alarms in ALARM that " + function + " handles")
+                .description("the alarms that " + function + " handles, as runbooks/routing.json routes them")
                 .eventPattern(EventPattern.builder()
                         .source(List.of("aws.cloudwatch"))
                         .detailType(List.of(RegionalAlarmsStack.ALARM_STATE_CHANGE))
-                        .detail(Map.of("alarmName", alarms, "state", Map.of("value", List.of("ALARM"))))
+                        .detail(new TreeMap<>(Map.of("alarmName", alarms, "state", Map.of("value", policy.routing().alarmStates()))))
                         .build())
-                .targets(List.of(target(function)))
+                .targets(List.of(target(function, null)))
                 .build());
     }
 
-    /** A function's result, sent to the bus by its success destination, goes on where the routing says. */
-    private void routeResults(List<ResultRoute> routes) {
-        for (ResultRoute route : routes) {
-            Map<String, Object> payload = nested(route.field(), route.values());
-            Rule.Builder.create(this, "Result-" + route.from() + "-" + route.field() + "-" + String.join("-", route.values()) + "-" + route.to())
+    /** Each step of the verdicts' chains: a result relayed by a success destination goes on to the next action. */
+    private void routeChains(Policy policy) {
+        for (Routes.Step step : Routes.steps(policy)) {
+            Routing.Action action = policy.routing().action(step.action());
+            Map<String, Object> detail = new TreeMap<>(step.detail());
+            detail.put("requestContext", Map.of("functionArn", List.of(Map.of("prefix", functionArnOf(step.from()) + ":"))));
+            Rule.Builder.create(this, "Step-" + step.from() + "-" + step.why().replace(' ', '-') + "-" + step.action())
                     .eventBus(bus)
-                    .description(route.from() + " result with " + route.field() + " in " + route.values() + " goes to " + route.to())
+                    .description("after " + step.why() + ": " + step.action() + " (" + action.function() + ")")
                     .eventPattern(EventPattern.builder()
                             .source(List.of("lambda"))
                             .detailType(List.of(RESULT_SUCCESS))
-                            .detail(Map.of(
-                                    "requestContext", Map.of("functionArn", List.of(Map.of("prefix", functionArnOf(route.from()) + ":"))),
-                                    "responsePayload", payload))
+                            .detail(detail)
                             .build())
-                    .targets(List.of(target(route.to())))
+                    .targets(List.of(target(action.function(), action)))
                     .build();
         }
     }
 
-    /** An invocation that failed after Lambda's retries pages a human through escalate (escalate's own go to a queue). */
-    private void routeFailures() {
+    /** An invocation that failed after Lambda's retries goes to the paging action (escalate's own go to a queue). */
+    private void routeFailures(Routing routing) {
+        Routing.Action page = routing.action(routing.chain().escalateWith());
         List<Object> failing = functions.values().stream()
-                .filter(f -> f.spec != FunctionSpec.ESCALATE)
+                .filter(f -> !f.spec.id().equals(page.function()))
                 .map(f -> (Object) Map.of("prefix", f.function.getFunctionArn() + ":"))
                 .toList();
         Rule.Builder.create(this, "Failures")
                 .eventBus(bus)
-                .description("failed invocations of the other functions go to escalate")
+                .description("failed invocations of the other functions go to " + routing.chain().escalateWith())
                 .eventPattern(EventPattern.builder()
                         .source(List.of("lambda"))
                         .detailType(List.of(RESULT_FAILURE))
                         .detail(Map.of("requestContext", Map.of("functionArn", failing)))
                         .build())
-                .targets(List.of(target(FunctionSpec.ESCALATE.id())))
+                .targets(List.of(target(page.function(), page)))
                 .build();
     }
 
@@ -368,34 +415,50 @@ public final class ResponderStack extends Stack {
         Rule.Builder.create(this, "WatchKeysSchedule")
                 .description("watch-keys compares each identity provider's signing keys with the last seen")
                 .schedule(Schedule.rate(Duration.minutes(config.watchKeysEveryMinutes())))
-                .targets(List.of(target(FunctionSpec.WATCH_KEYS.id())))
+                .targets(List.of(target(FunctionSpec.WATCH_KEYS.id(), null)))
                 .build();
     }
 
-    /** restart-authoriser may edit workloads in the authoriser's namespace and nowhere else in the cluster. */
-    private void admitRestartToNamespace(DeploymentConfig.Eks eks) {
-        CfnAccessEntry.Builder.create(this, "RestartAccess")
-                .clusterName(eks.clusterName())
+    /** restart-authoriser may edit workloads in its targets' namespaces and nowhere else: one access entry per cluster. */
+    private void admitRestartToNamespaces() {
+        Map<String, List<String>> namespaces = new TreeMap<>();
+        config.restartTargets().values().forEach(target -> {
+            if (target instanceof DeploymentConfig.RestartTarget.Eks e) {
+                List<String> list = namespaces.computeIfAbsent(e.cluster(), c -> new ArrayList<>());
+                if (!list.contains(e.namespace())) {
+                    list.add(e.namespace());
+                }
+            }
+        });
+        namespaces.forEach((cluster, scope) -> CfnAccessEntry.Builder.create(this, "RestartAccess-" + cluster)
+                .clusterName(cluster)
                 .principalArn(functions.get(FunctionSpec.RESTART_AUTHORISER).role.getRoleArn())
                 .type("STANDARD")
                 .accessPolicies(List.of(CfnAccessEntry.AccessPolicyProperty.builder()
                         .policyArn("arn:" + getPartition() + ":eks::aws:cluster-access-policy/AmazonEKSEditPolicy")
-                        .accessScope(CfnAccessEntry.AccessScopeProperty.builder()
-                                .type("namespace")
-                                .namespaces(List.of(eks.namespace()))
-                                .build())
+                        .accessScope(CfnAccessEntry.AccessScopeProperty.builder().type("namespace").namespaces(scope).build())
                         .build()))
-                .build();
+                .build());
     }
 
-    /** A rule's target: EventBridge retries delivery as long as the event is still worth acting on, then parks it. */
-    private LambdaFunction target(String functionId) {
+    /**
+     * A rule's target. An action that takes a command gets it as the rule's input, with the relayed event's id
+     * as its request id (a redelivered event is one request); otherwise the function gets the event itself.
+     * EventBridge retries delivery as long as the event is still worth acting on, then parks it.
+     */
+    private LambdaFunction target(String functionId, Routing.Action action) {
         ResponderFunction target = function(functionId);
-        return new LambdaFunction(target.function, LambdaFunctionProps.builder()
+        LambdaFunctionProps.Builder props = LambdaFunctionProps.builder()
                 .deadLetterQueue(undelivered)
                 .retryAttempts(4)
-                .maxEventAge(Duration.seconds(target.spec.maxEventAge().toSeconds()))
-                .build());
+                .maxEventAge(Duration.seconds(target.spec.maxEventAge().toSeconds()));
+        if (action != null && action.input() == Routing.Input.COMMAND) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> command = (Map<String, Object>) Routes.plain(action.command());
+            command.put("requestId", "event:" + EventField.getEventId());
+            props.event(RuleTargetInput.fromObject(command));
+        }
+        return new LambdaFunction(target.function, props.build());
     }
 
     private ResponderFunction function(String id) {
@@ -408,18 +471,6 @@ public final class ResponderStack extends Stack {
 
     private String functionArnOf(String id) {
         return function(id).function.getFunctionArn();
-    }
-
-    /** {@code details.verdict} and its values as the nested event pattern {@code {details: {verdict: [...]}}}. */
-    private static Map<String, Object> nested(String field, List<String> values) {
-        String[] parts = field.split("\\.");
-        Object pattern = values;
-        for (int i = parts.length - 1; i >= 0; i--) {
-            pattern = Map.of(parts[i], pattern);
-        }
-        @SuppressWarnings("unchecked")
-        Map<String, Object> result = (Map<String, Object>) pattern;
-        return result;
     }
 
     private Queue deadLetterQueue(String id, String what) {

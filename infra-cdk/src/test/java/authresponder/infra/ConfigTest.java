@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import authresponder.core.policy.Policy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awscdk.App;
@@ -36,10 +37,10 @@ class ConfigTest {
         assertEquals("eu-west-2", config.primaryRegion());
         assertEquals(List.of("eu-west-2", "eu-west-1"), config.regions());
         assertEquals(6379, config.cache().port());
-        assertEquals("https://auth.example.gov.uk", config.identityProviders().getFirst().issuer());
-        assertEquals(List.of("oidc-provider"), config.eks().orElseThrow().deployments());
-        assertEquals(0.5, config.unauthorizedBaselinePercent());
-        AuthResponderApp.check(config, Policy.load());
+        assertEquals("https://auth.example.gov.uk", config.identityProvider().issuer());
+        assertEquals(new DeploymentConfig.RestartTarget.Eks("auth", "auth", List.of("oidc-provider")), config.restartTargets().get("oidc"));
+        assertEquals(new DeploymentConfig.RestartTarget.Lambda("commandbridge-authoriser", "live"), config.restartTargets().get("api-authoriser"));
+        AuthResponderApp.check(config, Policy.bundled());
     }
 
     @Test
@@ -65,6 +66,8 @@ class ConfigTest {
                 problems(c -> c.getAsJsonObject("cache").addProperty("replicationGroup", "x")));
         assertEquals(List.of("environment.flush-cach is not a known setting"),
                 problems(c -> c.getAsJsonObject("environment").add("flush-cach", new JsonObject())));
+        assertEquals(List.of("identityProvider.issuer must be an https URL, got 'http://idp.example'"),
+                problems(c -> c.getAsJsonObject("identityProvider").addProperty("issuer", "http://idp.example")));
     }
 
     @Test
@@ -76,8 +79,6 @@ class ConfigTest {
         }));
         assertEquals(List.of("network.availabilityZones must be zones of the primary region eu-west-2"),
                 problems(c -> c.getAsJsonObject("network").getAsJsonArray("availabilityZones").set(1, new com.google.gson.JsonPrimitive("eu-west-1b"))));
-        assertEquals(List.of("fallbackTeam must be one of the teams [identity-platform, iam-security, auth-team]"),
-                problems(c -> c.addProperty("fallbackTeam", "nobody")));
         assertTrue(problems(c -> c.addProperty("logRetentionDays", 10)).getFirst().startsWith("logRetentionDays must be one of CloudWatch Logs' periods"));
         assertEquals(List.of("opsConsoleRoleArn must be a role of account 111122223333"),
                 problems(c -> c.addProperty("opsConsoleRoleArn", "arn:aws:iam::999999999999:role/console")));
@@ -93,14 +94,28 @@ class ConfigTest {
     }
 
     @Test
-    void theConfigurationMustNameWhatTheRunbooksUse() throws IOException {
+    void aRestartTargetIsALambdaFunctionOrEksDeployments() throws IOException {
+        assertEquals(List.of("restartTargets.oidc must name either a Lambda function (lambda) or an EKS cluster (eks)"), problems(c -> {
+            c.getAsJsonObject("restartTargets").getAsJsonObject("oidc").addProperty("lambda", "x");
+        }));
+        assertEquals(List.of("restartTargets.oidc.deployments is required"),
+                problems(c -> c.getAsJsonObject("restartTargets").getAsJsonObject("oidc").remove("deployments")));
+    }
+
+    @Test
+    void theConfigurationMustFitTheRunbooks() throws IOException {
         JsonObject config = example();
-        config.getAsJsonObject("metrics").remove("errorRate");
-        config.getAsJsonObject("teams").remove("auth-team");
+        config.getAsJsonObject("restartTargets").remove("api-authoriser");
+        config.getAsJsonObject("teams").add("payments", new JsonObject());
+        config.addProperty("fallbackTeam", "payments");
+        config.getAsJsonObject("metricDimensions").add("AWS/ApiGateway", new JsonObject());
         DeploymentConfig parsed = DeploymentConfig.from(config, "test");
-        InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> AuthResponderApp.check(parsed, Policy.load()));
-        assertEquals(List.of("metrics.errorRate is required: the runbooks' alarms read it",
-                "teams.auth-team is required: the runbooks page it"), e.problems());
+        InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> AuthResponderApp.check(parsed, Policy.bundled()));
+        assertEquals(List.of(
+                "teams.payments is not a team of runbooks/routing.json: one of [identity-platform, iam-security, auth-team, backend]",
+                "fallbackTeam must be a team of runbooks/routing.json: one of [identity-platform, iam-security, auth-team, backend]",
+                "restartTargets.api-authoriser is required: the runbooks' action restart-authoriser restarts it",
+                "metricDimensions.AWS/ApiGateway is not a namespace the runbooks' alarms read: one of [AuthService]"), e.problems());
     }
 
     @Test

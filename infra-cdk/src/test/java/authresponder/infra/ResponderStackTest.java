@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import authresponder.core.policy.Policy;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import java.util.List;
@@ -40,7 +41,7 @@ class ResponderStackTest {
                     "FunctionName", name(spec),
                     "Runtime", "java25",
                     "Architectures", List.of("arm64"),
-                    "Handler", spec.handler(),
+                    "Handler", Policy.bundled().routing().functions().get(spec.id()),
                     "MemorySize", spec.memoryMb(),
                     "Timeout", (int) spec.timeout().toSeconds(),
                     "ReservedConcurrentExecutions", spec.reservedConcurrency()));
@@ -131,18 +132,26 @@ class ResponderStackTest {
     @Test
     void eachFunctionMayCallOnlyWhatItCalls() {
         Set<String> logs = Set.of("logs:CreateLogStream", "logs:PutLogEvents");
-        Set<String> ledger = Set.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query");
-        assertEquals(union(logs, Set.of("events:PutEvents", "elasticache:DescribeReplicationGroups", "lambda:GetFunctionConfiguration",
-                "logs:FilterLogEvents", "secretsmanager:GetSecretValue")), json.actionsOf(name(FunctionSpec.DIAGNOSE)));
-        assertEquals(union(logs, ledger, Set.of("events:PutEvents", "elasticache:DescribeReplicationGroups", "secretsmanager:GetSecretValue")),
-                json.actionsOf(name(FunctionSpec.FLUSH_CACHE)));
+        Set<String> ledger = Set.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query");
+        Set<String> cache = Set.of("elasticache:DescribeReplicationGroups", "secretsmanager:GetSecretValue");
+        assertEquals(union(logs, cache, Set.of("events:PutEvents", "lambda:GetFunctionConfiguration", "logs:FilterLogEvents")),
+                json.actionsOf(name(FunctionSpec.DIAGNOSE)));
+        assertEquals(union(logs, cache, ledger, Set.of("events:PutEvents")), json.actionsOf(name(FunctionSpec.FLUSH_CACHE)));
         assertEquals(union(logs, ledger, Set.of("events:PutEvents", "eks:DescribeCluster", "lambda:GetFunctionConfiguration",
-                        "lambda:UpdateFunctionConfiguration", "lambda:GetFunction", "lambda:PublishVersion", "lambda:GetAlias", "lambda:UpdateAlias")),
+                        "lambda:UpdateFunctionConfiguration", "lambda:PublishVersion", "lambda:GetAlias", "lambda:UpdateAlias")),
                 json.actionsOf(name(FunctionSpec.RESTART_AUTHORISER)));
         assertEquals(union(logs, ledger, Set.of("sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sns:Publish",
                 "kms:GenerateDataKey", "kms:Decrypt")), json.actionsOf(name(FunctionSpec.ESCALATE)));
         assertEquals(union(logs, ledger, Set.of("events:PutEvents", "lambda:InvokeFunction", "sns:Publish", "kms:GenerateDataKey", "kms:Decrypt")),
                 json.actionsOf(name(FunctionSpec.WATCH_KEYS)));
+    }
+
+    @Test
+    void theLedgerIsReachedOnlyAtTheTableAndItsTimeIndex() {
+        String statement = json.statementsOf(name(FunctionSpec.FLUSH_CACHE)).stream()
+                .filter(s -> s.toString().contains("dynamodb:PutItem")).findFirst().orElseThrow().get("Resource").toString();
+        assertTrue(statement.contains("\"Ledger") && statement.contains("/index/by-time"), statement);
+        assertFalse(json.statementsOf(name(FunctionSpec.DIAGNOSE)).toString().contains("dynamodb:"), "diagnose only reads");
     }
 
     @Test
@@ -156,10 +165,13 @@ class ResponderStackTest {
                         assertFalse(action.getAsString().contains("*"), spec.id() + ": " + statement));
             }
         }
-        // The restart role reaches the authoriser (and its versions and aliases) and no other function.
+        // The restart role reaches the configured authoriser (and, through its alias, its versions) and no other function.
         String restartLambda = json.statementsOf(name(FunctionSpec.RESTART_AUTHORISER)).stream()
                 .filter(s -> s.toString().contains("lambda:UpdateFunctionConfiguration")).findFirst().orElseThrow().get("Resource").toString();
         assertTrue(restartLambda.contains(":function:commandbridge-authoriser\"") && restartLambda.contains(":function:commandbridge-authoriser:*\""), restartLambda);
+        String describeCluster = json.statementsOf(name(FunctionSpec.RESTART_AUTHORISER)).stream()
+                .filter(s -> s.toString().contains("eks:DescribeCluster")).findFirst().orElseThrow().get("Resource").toString();
+        assertTrue(describeCluster.contains(":eks:eu-west-2:111122223333:cluster/auth\""), describeCluster);
     }
 
     @Test
@@ -170,17 +182,21 @@ class ResponderStackTest {
                 "BillingMode", "PAY_PER_REQUEST",
                 "TimeToLiveSpecification", Map.of("AttributeName", "expiresAt", "Enabled", true),
                 "PointInTimeRecoverySpecification", Map.of("PointInTimeRecoveryEnabled", true),
-                "DeletionProtectionEnabled", true));
+                "DeletionProtectionEnabled", true,
+                "GlobalSecondaryIndexes", List.of(Map.of(
+                        "IndexName", "by-time",
+                        "KeySchema", List.of(Map.of("AttributeName", "feed", "KeyType", "HASH"), Map.of("AttributeName", "at", "KeyType", "RANGE")),
+                        "Projection", Map.of("ProjectionType", "ALL")))));
         template.hasResource("AWS::DynamoDB::Table", Map.of("DeletionPolicy", "Retain"));
     }
 
     @Test
     void eachTeamHasAnEncryptedTopicWithItsSubscriptions() {
-        for (String team : List.of("identity-platform", "iam-security", "auth-team")) {
+        for (String team : Policy.bundled().routing().teams().keySet()) {
             template.hasResourceProperties("AWS::SNS::Topic", Map.of(
                     "TopicName", "auth-responder-" + team, "KmsMasterKeyId", Match.anyValue()));
         }
-        template.resourceCountIs("AWS::SNS::Topic", 3);
+        template.resourceCountIs("AWS::SNS::Topic", Policy.bundled().routing().teams().size());
         template.hasResourceProperties("AWS::SNS::Subscription", Map.of("Protocol", "email", "Endpoint", "iam-security-oncall@example.gov.uk"));
         template.hasResourceProperties("AWS::KMS::Key", Map.of("EnableKeyRotation", true));
     }
@@ -188,38 +204,68 @@ class ResponderStackTest {
     @Test
     void alarmsAreRoutedOnTheBusToTheFunctionsTheRunbooksName() {
         template.hasResourceProperties("AWS::Events::EventBus", Map.of("Name", "auth-responder"));
-        template.hasResourceProperties("AWS::Events::Rule", Map.of(
+        Map<String, List<String>> routed = Routes.alarmsByFunction(Policy.bundled());
+        assertEquals(Map.of("diagnose", List.of("auth-login-failures"),
+                "escalate", List.of("auth-error-rate", "auth-validation-failures", "auth-validation-failures-sustained")), routed);
+        routed.forEach((function, alarms) -> template.hasResourceProperties("AWS::Events::Rule", Map.of(
                 "EventBusName", Match.anyValue(),
                 "EventPattern", Map.of(
                         "source", List.of("aws.cloudwatch"),
                         "detail-type", List.of("CloudWatch Alarm State Change"),
-                        "detail", Map.of(
-                                "alarmName", List.of("auth-401-spike", "auth-error-rate", "auth-invalid-signature", "auth-token-validation-latency"),
-                                "state", Map.of("value", List.of("ALARM")))),
-                "Targets", List.of(Match.objectLike(Map.of("Arn", Map.of("Fn::GetAtt", List.of(json.functionId(name(FunctionSpec.DIAGNOSE)), "Arn")),
-                        "DeadLetterConfig", Match.anyValue())))));
-        template.hasResourceProperties("AWS::Events::Rule", Map.of(
-                "EventPattern", Map.of(
-                        "source", List.of("aws.cloudwatch"),
-                        "detail-type", List.of("CloudWatch Alarm State Change"),
-                        "detail", Map.of(
-                                "alarmName", List.of("auth-error-rate", "auth-validation-failures-sustained", "auth-validation-failures-after-flush"),
-                                "state", Map.of("value", List.of("ALARM")))),
-                "Targets", List.of(Match.objectLike(Map.of("Arn", Map.of("Fn::GetAtt", List.of(json.functionId(name(FunctionSpec.ESCALATE)), "Arn")))))));
+                        "detail", Map.of("alarmName", alarms, "state", Map.of("value", List.of("ALARM")))),
+                "Targets", List.of(Map.of(
+                        "Arn", Map.of("Fn::GetAtt", List.of(json.functionId("auth-responder-" + function), "Arn")),
+                        "Id", "Target0",
+                        "DeadLetterConfig", Match.anyValue(),
+                        "RetryPolicy", Match.anyValue())))));
     }
 
     @Test
-    void aStaleKeyCacheVerdictGoesOnToFlushCache() {
-        String diagnose = json.functionId(name(FunctionSpec.DIAGNOSE));
-        template.hasResourceProperties("AWS::Events::Rule", Map.of(
-                "EventPattern", Map.of(
-                        "source", List.of("lambda"),
-                        "detail-type", List.of("Lambda Function Invocation Result - Success"),
-                        "detail", Map.of(
-                                "requestContext", Map.of("functionArn", List.of(Map.of("prefix",
-                                        Map.of("Fn::Join", List.of("", List.of(Map.of("Fn::GetAtt", List.of(diagnose, "Arn")), ":")))))),
-                                "responsePayload", Map.of("details", Map.of("verdict", List.of("STALE_KEY_CACHE"))))),
-                "Targets", List.of(Match.objectLike(Map.of("Arn", Map.of("Fn::GetAtt", List.of(json.functionId(name(FunctionSpec.FLUSH_CACHE)), "Arn")))))));
+    void aStaleKeyCacheVerdictFlushesTheJwksWithTheRunbooksCommand() {
+        JsonObject rule = rule("\"verdict\":[\"STALE_KEY_CACHE\"]");
+        assertEquals(List.of("lambda"), strings(rule.getAsJsonObject("EventPattern").getAsJsonArray("source")));
+        assertEquals(List.of("Lambda Function Invocation Result - Success"), strings(rule.getAsJsonObject("EventPattern").getAsJsonArray("detail-type")));
+        assertTrue(rule.getAsJsonObject("EventPattern").toString().contains(json.functionId(name(FunctionSpec.DIAGNOSE))), "only diagnose's results");
+        JsonObject target = rule.getAsJsonArray("Targets").get(0).getAsJsonObject();
+        assertTrue(target.get("Arn").toString().contains(json.functionId(name(FunctionSpec.FLUSH_CACHE))));
+        JsonObject transformer = target.getAsJsonObject("InputTransformer");
+        assertEquals("{\"action\":\"flush\",\"scope\":\"jwks\",\"requestId\":\"event:<id>\"}",
+                transformer.get("InputTemplate").getAsString().replace(" ", ""));
+        assertEquals("$.id", transformer.getAsJsonObject("InputPathsMap").get("id").getAsString());
+    }
+
+    @Test
+    void aDoneFlushGoesOnToTheRestartAndAFlushThatWentWrongPages() {
+        JsonObject restart = rule("\"requestPayload\":{\"action\":[\"flush\"],\"scope\":[\"jwks\"]},\"responsePayload\":{\"outcome\":[\"DONE\",\"NO_CHANGE\"]}");
+        JsonObject restartTarget = restart.getAsJsonArray("Targets").get(0).getAsJsonObject();
+        assertTrue(restartTarget.get("Arn").toString().contains(json.functionId(name(FunctionSpec.RESTART_AUTHORISER))), restart.toString());
+        assertTrue(restartTarget.getAsJsonObject("InputTransformer").get("InputTemplate").getAsString().contains("\"target\":\"api-authoriser\""),
+                restart.toString());
+
+        JsonObject page = rule("\"requestPayload\":{\"action\":[\"flush\"],\"scope\":[\"jwks\"]},\"responsePayload\":{\"outcome\":[\"PARTIAL\",\"REFUSED\",\"BAD_INPUT\"]}");
+        JsonObject target = page.getAsJsonArray("Targets").get(0).getAsJsonObject();
+        assertTrue(target.get("Arn").toString().contains(json.functionId(name(FunctionSpec.ESCALATE))), page.toString());
+        assertFalse(target.has("InputTransformer") || target.has("Input"), "escalate gets the relayed result itself, with its evidence");
+    }
+
+    @Test
+    void verdictsThatNeedAPersonGoStraightToEscalateAndHealthyGoesNowhere() {
+        for (String verdict : List.of("CLOCK_SKEW", "RECENT_DEPLOY", "IDP_UNAVAILABLE", "SESSION_CACHE_PRESSURE", "UNKNOWN")) {
+            JsonObject rule = rule("\"verdict\":[\"" + verdict + "\"]");
+            assertTrue(rule.get("Targets").toString().contains(json.functionId(name(FunctionSpec.ESCALATE))), verdict);
+        }
+        assertTrue(json.ofType("AWS::Events::Rule").values().stream().noneMatch(r -> r.toString().contains("HEALTHY")));
+    }
+
+    private static JsonObject rule(String patternPart) {
+        List<JsonObject> rules = json.ofType("AWS::Events::Rule").values().stream()
+                .filter(r -> r.has("EventPattern") && r.getAsJsonObject("EventPattern").toString().contains(patternPart)).toList();
+        assertEquals(1, rules.size(), "one rule with " + patternPart + ": " + rules);
+        return rules.getFirst();
+    }
+
+    private static List<String> strings(com.google.gson.JsonArray array) {
+        return array.asList().stream().map(JsonElement::getAsString).toList();
     }
 
     @Test
@@ -253,7 +299,7 @@ class ResponderStackTest {
     }
 
     @Test
-    void theRestartRoleMayEditOnlyTheAuthorisersNamespace() {
+    void theRestartRoleMayEditOnlyItsTargetsNamespace() {
         template.hasResourceProperties("AWS::EKS::AccessEntry", Map.of(
                 "ClusterName", "auth",
                 "PrincipalArn", Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("restartauthoriserRole.*"), "Arn")),
@@ -265,16 +311,25 @@ class ResponderStackTest {
 
     @Test
     void functionsGetTheirSettingsFromTheConfigurationAndTheStack() {
-        JsonObject diagnose = json.function(name(FunctionSpec.DIAGNOSE)).getAsJsonObject("Environment").getAsJsonObject("Variables");
+        JsonObject diagnose = variables(FunctionSpec.DIAGNOSE);
         assertEquals("auth-jwks", diagnose.get("CACHE_REPLICATION_GROUP_ID").getAsString());
-        assertEquals("https://auth.example.gov.uk", diagnose.get("IDP_ISSUERS").getAsString());
+        assertEquals("arn:aws:secretsmanager:eu-west-2:111122223333:secret:auth-jwks-auth-token-AbCdEf", diagnose.get("CACHE_AUTH_SECRET_ARN").getAsString());
+        assertEquals("https://auth.example.gov.uk", diagnose.get("IDP_ISSUER").getAsString());
+        assertEquals("commandbridge-authoriser", diagnose.get("AUTHORISER_FUNCTION").getAsString());
         assertEquals("/aws/lambda/commandbridge-authoriser", diagnose.get("AUTHORISER_LOG_GROUP").getAsString());
-        JsonObject flush = json.function(name(FunctionSpec.FLUSH_CACHE)).getAsJsonObject("Environment").getAsJsonObject("Variables");
-        assertTrue(flush.get("LEDGER_TABLE").toString().contains("Ledger"), flush.toString());
-        assertEquals("jwks:*", flush.get("FLUSH_SCOPE_JWKS").getAsString(), "the configuration's extra settings");
-        JsonObject escalate = json.function(name(FunctionSpec.ESCALATE)).getAsJsonObject("Environment").getAsJsonObject("Variables");
-        String topics = escalate.get("TEAM_TOPICS").toString();
-        assertTrue(topics.contains("auth-team=") && topics.contains("iam-security=") && topics.contains("identity-platform="), topics);
+        assertEquals("jwks:https://auth.example.gov.uk", diagnose.get("CACHED_JWKS_KEY").getAsString(), "the configuration's extra settings");
+        assertFalse(diagnose.has("LEDGER_TABLE"));
+
+        assertTrue(variables(FunctionSpec.FLUSH_CACHE).get("LEDGER_TABLE").toString().contains("Ledger"));
+        assertEquals("{\"api-authoriser\":{\"lambda\":\"commandbridge-authoriser\",\"alias\":\"live\"},"
+                        + "\"oidc\":{\"eks\":\"auth\",\"namespace\":\"auth\",\"deployments\":[\"oidc-provider\"]}}",
+                variables(FunctionSpec.RESTART_AUTHORISER).get("RESTART_TARGETS").getAsString());
+        String topics = variables(FunctionSpec.ESCALATE).get("ESCALATION_TOPICS").toString();
+        Policy.bundled().routing().teams().keySet().forEach(team -> assertTrue(topics.contains(team + "="), topics));
+    }
+
+    private static JsonObject variables(FunctionSpec spec) {
+        return json.function(name(spec)).getAsJsonObject("Environment").getAsJsonObject("Variables");
     }
 
     @SafeVarargs

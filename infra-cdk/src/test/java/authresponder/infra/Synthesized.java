@@ -5,7 +5,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import authresponder.core.policy.Policy;
+import java.util.Comparator;
 import java.util.Map;
+import java.util.stream.Stream;
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.AppProps;
 import software.amazon.awscdk.Aspects;
@@ -27,15 +30,11 @@ final class Synthesized {
     private static Synthesized example;
 
     private Synthesized(DeploymentConfig config) {
-        try {
-            outdir = Files.createTempDirectory("auth-responder-cdk-out");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        outdir = temporaryDirectory("auth-responder-cdk-out");
         this.config = config;
         app = new App(AppProps.builder().outdir(outdir.toString()).context(Map.of()).build());
         Aspects.of(app).add(new AwsSolutionsChecks());
-        deployment = AuthResponderApp.build(app, config, Policy.load(), placeholderCode());
+        deployment = AuthResponderApp.build(app, config, Policy.bundled(), placeholderCode());
         app.synth();
     }
 
@@ -61,11 +60,28 @@ final class Synthesized {
      * infrastructure tests do not depend on the function modules having been packaged first.
      */
     static FunctionCode placeholderCode() {
+        Path dir = temporaryDirectory("auth-responder-placeholder-code");
         try {
-            Path dir = Files.createTempDirectory("auth-responder-placeholder-code");
             Files.writeString(dir.resolve("PLACEHOLDER"), "infrastructure tests deploy no function code\n");
-            Code code = Code.fromAsset(dir.toString());
-            return function -> code;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Code code = Code.fromAsset(dir.toString());
+        return function -> code;
+    }
+
+    /** A temporary directory that is removed, with all it holds, when the test JVM ends. */
+    private static Path temporaryDirectory(String prefix) {
+        try {
+            Path dir = Files.createTempDirectory(prefix);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try (Stream<Path> paths = Files.walk(dir)) {
+                    paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+                } catch (IOException ignored) {
+                    // a temporary directory: the OS cleans what is left
+                }
+            }));
+            return dir;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
