@@ -59,7 +59,7 @@ public final class AuthResponderApp {
                             .description("auth-responder: alarms of " + region + ", forwarded to " + config.primaryRegion())
                             .build(),
                     config, policy);
-            stack.addDependency(responder, "alarm events are forwarded to the responder's bus");
+            stack.addStackDependency(responder, "alarm events are forwarded to the responder's bus");
             alarms.add(stack);
         }
         return new Deployment(responder, List.copyOf(alarms));

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import software.amazon.awscdk.Annotations;
 import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.RemovalPolicy;
@@ -32,6 +33,7 @@ import software.amazon.awscdk.services.dynamodb.PointInTimeRecoverySpecification
 import software.amazon.awscdk.services.dynamodb.Table;
 import software.amazon.awscdk.services.ec2.IPeer;
 import software.amazon.awscdk.services.ec2.ISecurityGroup;
+import software.amazon.awscdk.services.ec2.ISubnet;
 import software.amazon.awscdk.services.ec2.IVpc;
 import software.amazon.awscdk.services.ec2.Peer;
 import software.amazon.awscdk.services.ec2.Port;
@@ -250,14 +252,16 @@ public final class ResponderStack extends Stack {
         IVpc vpc = Vpc.fromVpcAttributes(this, "CacheVpc", VpcAttributes.builder()
                 .vpcId(network.vpcId())
                 .availabilityZones(network.availabilityZones())
-                .privateSubnetIds(network.subnetIds())
                 .build());
-        List<software.amazon.awscdk.services.ec2.ISubnet> subnets = new ArrayList<>();
+        List<ISubnet> subnets = new ArrayList<>();
         for (int i = 0; i < network.subnetIds().size(); i++) {
-            subnets.add(Subnet.fromSubnetAttributes(this, "Subnet" + i, SubnetAttributes.builder()
+            ISubnet subnet = Subnet.fromSubnetAttributes(this, "Subnet" + i, SubnetAttributes.builder()
                     .subnetId(network.subnetIds().get(i))
                     .availabilityZone(network.availabilityZones().get(i))
-                    .build()));
+                    .build());
+            Annotations.of(subnet).acknowledgeWarning("@aws-cdk/aws-ec2:noSubnetRouteTableId",
+                    "the functions are only placed in these subnets; nothing here reads their route tables");
+            subnets.add(subnet);
         }
         SecurityGroup clients = SecurityGroup.Builder.create(this, "CacheClients")
                 .vpc(vpc)
