@@ -133,40 +133,62 @@ public abstract class FunctionHandler<C extends Record, D> implements RequestStr
             Parsed parsed = functionUrl ? fromFunctionUrl(json, requestKey) : fromEvent(json, requestKey, context);
             caller = parsed.caller();
             requestKey = caller.requestKey();
-            C command = commandFor(parsed.trigger());
-            check(command);
-            log.info("invocation", "caller", parsed.caller().kind(), "principal", parsed.caller().principal(),
-                    "requestKey", requestKey, "command", command);
-            Result<D> result = run(command, new Invocation(parsed.caller(), budget, parsed.trigger(), context))
-                    .stamped(name, requestKey, started);
-            log.info("result", "outcome", result.outcome(), "summary", result.summary(),
-                    "durationMs", result.duration().toMillis(), "warnings", result.warnings());
+            Result<D> result = execute(commandFor(parsed.trigger()), new Invocation(caller, budget, parsed.trigger(), context), started);
             return answer(result, caller, functionUrl, result.outcome().httpStatus());
         } catch (WrongMethod e) {
-            return refuse(e.getMessage(), caller, true, 405, requestKey, started);
+            return answer(badInput(e.getMessage(), requestKey, started), caller, true, 405);
         } catch (TooLarge e) {
-            return refuse(e.getMessage(), caller, functionUrl, 413, requestKey, started);
+            return answer(badInput(e.getMessage(), requestKey, started), caller, functionUrl, 413);
         } catch (BadInputException e) {
-            return refuse(e.getMessage(), caller, functionUrl, 400, requestKey, started);
-        } catch (ConfigException e) {
-            log.error("configuration", "message", e.getMessage());
-            return failed("configuration error: " + e.getMessage(), caller, functionUrl, requestKey, started);
+            return answer(badInput(e.getMessage(), requestKey, started), caller, functionUrl, 400);
         } catch (Exception e) {
-            String message = Redact.scrub(String.valueOf(e.getMessage()));
-            log.error("failure", "type", e.getClass().getName(), "message", message);
-            return failed(name + " failed: " + e.getClass().getSimpleName() + ": " + message, caller, functionUrl, requestKey, started);
+            return answer(failure(e, requestKey, started), caller, functionUrl, Outcome.FAILED.httpStatus());
         }
     }
 
-    private Answer refuse(String message, Caller caller, boolean functionUrl, int status, String requestKey, Instant started) {
-        log.warn("bad-input", "status", status, "message", message);
-        Result<D> result = Result.<D>of(Outcome.BAD_INPUT, message, null).stamped(name, requestKey, started);
-        return answer(result, caller, functionUrl, status);
+    /**
+     * Runs this function's action inside another function's invocation (watch-keys asks flush-cache and
+     * restart-authoriser): the command is bound and checked as at the edge and run with the same ledger,
+     * cooldowns and dry run, on behalf of the given caller. Never throws: bad input and failures are
+     * results, as at the edge. The invocation's Lambda context is null.
+     */
+    public Result<D> perform(JsonObject command, Caller caller, Budget budget) {
+        Instant started = Instant.now();
+        try {
+            return execute(Json.bind(command, commandType), new Invocation(caller, budget, new Trigger.Command(command), null), started);
+        } catch (BadInputException e) {
+            return badInput(e.getMessage(), caller.requestKey(), started);
+        } catch (Exception e) {
+            return failure(e, caller.requestKey(), started);
+        }
     }
 
-    private Answer failed(String message, Caller caller, boolean functionUrl, String requestKey, Instant started) {
-        Result<D> result = Result.<D>of(Outcome.FAILED, message, null).stamped(name, requestKey, started);
-        return answer(result, caller, functionUrl, Outcome.FAILED.httpStatus());
+    private Result<D> execute(C command, Invocation invocation, Instant started) throws Exception {
+        check(command);
+        Caller caller = invocation.caller();
+        log.info("invocation", "caller", caller.kind(), "principal", caller.principal(), "requestKey", caller.requestKey(), "command", command);
+        Result<D> result = run(command, invocation).stamped(name, caller.requestKey(), started);
+        log.info("result", "outcome", result.outcome(), "summary", result.summary(),
+                "durationMs", result.duration().toMillis(), "warnings", result.warnings());
+        return result;
+    }
+
+    private Result<D> badInput(String message, String requestKey, Instant started) {
+        log.warn("bad-input", "message", message);
+        return Result.<D>of(Outcome.BAD_INPUT, message, null).stamped(name, requestKey, started);
+    }
+
+    private Result<D> failure(Exception e, String requestKey, Instant started) {
+        String summary;
+        if (e instanceof ConfigException) {
+            log.error("configuration", "message", e.getMessage());
+            summary = "configuration error: " + e.getMessage();
+        } else {
+            String message = Redact.scrub(String.valueOf(e.getMessage()));
+            log.error("failure", "type", e.getClass().getName(), "message", message);
+            summary = name + " failed: " + e.getClass().getSimpleName() + ": " + message;
+        }
+        return Result.<D>of(Outcome.FAILED, summary, null).stamped(name, requestKey, started);
     }
 
     private static Answer answer(Result<?> result, Caller caller, boolean functionUrl, int status) {

@@ -49,7 +49,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * discovery ({@code /.well-known/openid-configuration}) and a JWKS ({@code /jwks}) with RSA and EC keys
  * made by nimbus-jose-jwt, and signs tokens with them. It can play every incident the runbooks name:
  * a key added or retired (rotation), new material under the same kid, a clock that is off (the
- * {@code Date} header), an outage (500), or a black hole that accepts the request and never answers.
+ * {@code Date} header), an outage (500), a malformed JWKS, or a black hole that accepts the request and
+ * never answers.
  * close() stops it and releases every hanging request.
  */
 public final class LocalIdp implements AutoCloseable {
@@ -64,7 +65,9 @@ public final class LocalIdp implements AutoCloseable {
         /** 500 with a short body, as an IdP in an outage. */
         ERROR_500,
         /** Accepts the connection, reads the request, and never answers until close(). */
-        BLACK_HOLE
+        BLACK_HOLE,
+        /** Discovery as configured; the JWKS answers 200 with JSON cut off halfway, as a broken deploy of the IdP would. */
+        MALFORMED_JWKS
     }
 
     private final ServerSocket server;
@@ -359,7 +362,7 @@ public final class LocalIdp implements AutoCloseable {
             switch (mode) {
                 case BLACK_HOLE -> hang();
                 case ERROR_500 -> send(out, 500, "text/plain", "identity provider unavailable", null);
-                case SERVING -> answer(out, method, path);
+                case SERVING, MALFORMED_JWKS -> answer(out, method, path);
             }
         } catch (IOException | RuntimeException dropped) {
             // the client went away or sent garbage: nothing to answer
@@ -384,7 +387,8 @@ public final class LocalIdp implements AutoCloseable {
         } else if (DISCOVERY_PATH.equals(path)) {
             send(out, 200, "application/json", discovery(), null);
         } else if (JWKS_PATH.equals(path)) {
-            send(out, 200, "application/json", publishedKeys().toString(), cacheControl);
+            String jwks = publishedKeys().toString();
+            send(out, 200, "application/json", mode == Mode.MALFORMED_JWKS ? jwks.substring(0, jwks.length() / 2) : jwks, cacheControl);
         } else {
             send(out, 404, "text/plain", "not found", null);
         }

@@ -43,6 +43,7 @@ public final class Policy {
     private final List<Escalation> escalations = new ArrayList<>();
     private final Thresholds thresholds;
     private final Caps caps;
+    private KeyWatch keyWatch;
 
     private Policy(Routing routing, List<Runbook> runbooks) {
         this.routing = routing;
@@ -62,6 +63,10 @@ public final class Policy {
             runbook.cooldowns().forEach((action, cooldown) ->
                     require(cooldowns.put(action, cooldown) == null, at + "the cooldown of " + action + " is defined in another runbook already"));
             escalations.addAll(runbook.escalations());
+            if (runbook.keyWatch() != null) {
+                require(keyWatch == null, at + "keyWatch is defined in another runbook already");
+                keyWatch = runbook.keyWatch();
+            }
             merge(allThresholds, runbook.thresholds(), at + "threshold ");
             merge(allCaps, runbook.caps(), at + "cap ");
         }
@@ -106,7 +111,7 @@ public final class Policy {
         List<Runbook> runbooks = new ArrayList<>();
         for (String id : routing.runbooks()) {
             String file = "runbooks/" + id + ".md";
-            Runbook runbook = Strict.bindComplete(frontMatter(files.apply(id + ".md"), file), Runbook.class, file);
+            Runbook runbook = Strict.bindComplete(frontMatter(files.apply(id + ".md"), file), Runbook.class, file, Runbook.OPTIONAL);
             require(runbook.id().equals(id), file + ": id is '" + runbook.id() + "', not the file's name");
             runbooks.add(runbook);
         }
@@ -206,6 +211,16 @@ public final class Policy {
         }
         routing.actions().keySet().forEach(action ->
                 require(cooldowns.containsKey(action), routingFile + "action " + action + " has no cooldown in any runbook"));
+        if (keyWatch != null) {
+            String at = "keyWatch: ";
+            require(keyWatch.team() != null && routing.teams().containsKey(keyWatch.team()),
+                    at + "team '" + keyWatch.team() + "' is not a team in routing.json");
+            require(keyWatch.noticeWindow() != null, at + "noticeWindow is missing");
+            require(keyWatch.actions() != null && keyWatch.actions().keySet().equals(EnumSet.allOf(KeyChange.class)),
+                    at + "actions must say what follows from each of " + EnumSet.allOf(KeyChange.class));
+            keyWatch.actions().forEach((change, actions) -> actions.forEach(action -> require(routing.actions().containsKey(action),
+                    at + "actions for " + change + " name action '" + action + "', which does not exist")));
+        }
         Set<Verdict> missing = EnumSet.allOf(Verdict.class);
         missing.removeAll(verdicts.keySet());
         require(missing.isEmpty(), "no runbook says what follows from verdict(s) " + missing);
@@ -261,6 +276,20 @@ public final class Policy {
             throw new IllegalArgumentException("no cooldown for action '" + action + "'");
         }
         return cooldown;
+    }
+
+    /** What watch-keys does on a signing-key change, and the runbook that says so. */
+    public KeyWatch keyWatch() {
+        if (keyWatch == null) {
+            throw new IllegalStateException("no runbook defines keyWatch");
+        }
+        return keyWatch;
+    }
+
+    /** The runbook that defines {@link #keyWatch()}: the one a notice about a key change links to. */
+    public Runbook runbookOfKeyWatch() {
+        return runbooks.stream().filter(r -> r.keyWatch() != null).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no runbook defines keyWatch"));
     }
 
     public Thresholds thresholds() {

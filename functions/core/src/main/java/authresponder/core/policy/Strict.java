@@ -29,7 +29,15 @@ final class Strict {
 
     /** Binds a record whose every component is required, boxed or not. */
     static <T extends Record> T bindComplete(JsonObject json, Class<T> type, String where) {
+        return bindComplete(json, type, where, Set.of());
+    }
+
+    /** Binds a record whose every component is required but the optional ones named, which may be left out (null). */
+    static <T extends Record> T bindComplete(JsonObject json, Class<T> type, String where, Set<String> optional) {
         for (RecordComponent component : type.getRecordComponents()) {
+            if (optional.contains(component.getName())) {
+                continue;
+            }
             if (!json.has(component.getName()) || json.get(component.getName()).isJsonNull()) {
                 throw new PolicyException(where + "." + component.getName() + " is missing");
             }

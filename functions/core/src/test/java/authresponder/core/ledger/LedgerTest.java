@@ -14,11 +14,10 @@ import authresponder.core.Env;
 import authresponder.core.Outcome;
 import authresponder.core.Result;
 import authresponder.testkit.MotoServer;
+import authresponder.testkit.MovableClock;
 import authresponder.testkit.Ports;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -301,33 +300,5 @@ class LedgerTest {
         assertInstanceOf(Claim.Unavailable.class, noTable.claim(restart(alarm("t")), budget()));
         Claim unset = Ledger.from(new Env(MotoServer.shared().awsEnvironment())).claim(restart(alarm("t")), budget());
         assertEquals("LEDGER_TABLE is not set", assertInstanceOf(Claim.Unavailable.class, unset).problem());
-    }
-
-    /** Time the test moves by hand: a cooldown's end without waiting for it. */
-    static final class MovableClock extends Clock {
-        private volatile Instant now;
-
-        MovableClock(Instant start) {
-            now = start;
-        }
-
-        void advance(Duration by) {
-            now = now.plus(by);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
     }
 }

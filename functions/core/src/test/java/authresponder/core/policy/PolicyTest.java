@@ -49,6 +49,13 @@ class PolicyTest {
         assertEquals("identity-platform", afterFlush.team());
         assertEquals(10.0, afterFlush.threshold());
         assertEquals("flush-jwks", afterFlush.after());
+
+        KeyWatch watch = policy.keyWatch();
+        assertEquals("identity-platform", watch.team());
+        assertEquals(List.of("flush-jwks"), watch.actions().get(KeyChange.ADDED));
+        assertEquals(List.of("flush-jwks", "restart-authoriser"), watch.actions().get(KeyChange.MATERIAL_CHANGED));
+        assertEquals(Duration.ofMinutes(30), watch.noticeWindow());
+        assertEquals("runbooks/jwks-rotation-spike.md", policy.runbookOfKeyWatch().path());
     }
 
     @Test
@@ -132,6 +139,11 @@ class PolicyTest {
             jwks-rotation-spike.md     | "after": "restart-authoriser"      | "after": "reboot"                    | follows action 'reboot', which does not exist
             jwks-rotation-spike.md     | "id": "jwks-rotation-spike"        | "id": "jwks-spike"                   | id is 'jwks-spike', not the file's name
             login-failures.md          | "minRegions": 2,                   | "minRegions": 2.5,                   | minRegions must be a whole number
+            jwks-rotation-spike.md     | "REMOVED": ["flush-jwks", "restart-authoriser"], | "REMOVED": ["flush-jwks", "reboot"], | actions for REMOVED name action 'reboot', which does not exist
+            jwks-rotation-spike.md     | "team": "identity-platform",       | "team": "nobody",                    | keyWatch: team 'nobody' is not a team
+            jwks-rotation-spike.md     | "MATERIAL_CHANGED": ["flush-jwks", "restart-authoriser"] | "SAME_KID": ["flush-jwks"] | not 'SAME_KID'
+            jwks-rotation-spike.md     | "ADDED": ["flush-jwks"],           | ''                                   | actions must say what follows from each of
+            jwks-rotation-spike.md     | "keyWatch": {                      | "thresholds2": {} , "keyWatch": {    | unknown field 'thresholds2'
             token-expiry-clock-skew.md | "alarms": [                        | "alarms": [ {"name": "auth-error-rate", "kind": "METRIC", "namespace": "A", "metric": "B", "statistic": "Sum", "periodSeconds": 60, "threshold": 1, "evaluationPeriods": 1, "comparison": "GreaterThanThreshold"}, | alarm auth-error-rate is defined twice
             """)
     void aBrokenRunbookFailsToLoadAndSaysWhy(String file, String from, String to, String expected, @TempDir Path copy) throws IOException {

@@ -1,0 +1,130 @@
+package authresponder.watchkeys;
+
+import authresponder.core.Budget;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.jwk.JWKSet;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.text.ParseException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Fetches a provider's discovery document and then its JWKS, within the budget it is given. Anything short of
+ * a well-formed, non-empty set of signing keys is a {@link Failed} fetch: an error, no answer, a malformed
+ * document, a discovery that names another issuer, or a JWKS with no signing key. A failed fetch says nothing
+ * about the keys, so it is never compared with the keys seen before.
+ */
+final class KeyFetcher {
+    /** A JWKS is a few KiB; a body past this is not a key set. */
+    static final long MAX_BODY_BYTES = 512 * 1024;
+
+    sealed interface Fetched permits Keys, Failed {}
+
+    /** The provider's signing keys now, and where they came from. */
+    record Keys(URI jwksUri, SigningKeys keys) implements Fetched {}
+
+    /** No usable key set: what went wrong, for the report and the notice. */
+    record Failed(String problem) implements Fetched {}
+
+    private final HttpClient client = HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(2))
+            .followRedirects(HttpClient.Redirect.NORMAL)
+            .build();
+
+    Fetched fetch(Provider provider, Budget budget) throws InterruptedException {
+        try {
+            JsonObject discovery = object(get(provider.discovery(), "discovery", budget), "discovery");
+            String issuer = text(discovery, "issuer");
+            if (!provider.issuer().toString().equals(issuer)) {
+                return new Failed("discovery names issuer '" + issuer + "', not the configured " + provider.issuer());
+            }
+            String jwksUri = text(discovery, "jwks_uri");
+            if (jwksUri == null) {
+                return new Failed("discovery has no jwks_uri");
+            }
+            URI uri = URI.create(jwksUri);
+            SigningKeys keys = SigningKeys.of(JWKSet.parse(get(uri, "the JWKS", budget)));
+            if (keys.isEmpty()) {
+                return new Failed("the JWKS at " + uri + " publishes no signing key");
+            }
+            return new Keys(uri, keys);
+        } catch (Unusable e) {
+            return new Failed(e.getMessage());
+        } catch (ParseException e) {
+            return new Failed("the JWKS is not a valid JWK set: " + e.getMessage());
+        } catch (JOSEException | IllegalArgumentException e) {
+            return new Failed("the JWKS holds a key that cannot be read: " + e.getMessage());
+        }
+    }
+
+    private String get(URI uri, String what, Budget budget) throws Unusable, InterruptedException {
+        Duration timeout = budget.timeout(budget.remaining());
+        HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).header("Accept", "application/json").GET().build();
+        CompletableFuture<HttpResponse<String>> pending = client.sendAsync(request,
+                HttpResponse.BodyHandlers.limiting(HttpResponse.BodyHandlers.ofString(), MAX_BODY_BYTES));
+        HttpResponse<String> response;
+        try {
+            // the request's timeout covers the headers only: this bounds the body too
+            response = pending.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            pending.cancel(true);
+            throw new Unusable(what + " did not answer within " + timeout.toMillis() + " ms");
+        } catch (InterruptedException e) {
+            pending.cancel(true);
+            throw e;
+        } catch (ExecutionException e) {
+            throw new Unusable(what + " did not answer: " + describe(e.getCause(), timeout));
+        }
+        if (response.statusCode() != 200) {
+            throw new Unusable(what + " answered HTTP " + response.statusCode());
+        }
+        return response.body();
+    }
+
+    private static JsonObject object(String body, String what) throws Unusable {
+        try {
+            JsonElement element = JsonParser.parseString(body);
+            if (element.isJsonObject()) {
+                return element.getAsJsonObject();
+            }
+        } catch (JsonParseException e) {
+            // said below
+        }
+        throw new Unusable(what + " is not a JSON object");
+    }
+
+    private static String text(JsonObject object, String field) {
+        JsonElement value = object.get(field);
+        return value != null && value.isJsonPrimitive() ? value.getAsString() : null;
+    }
+
+    private static String describe(Throwable cause, Duration timeout) {
+        if (cause instanceof HttpTimeoutException) {
+            return "no answer within " + timeout.toMillis() + " ms";
+        }
+        if (cause instanceof ConnectException) {
+            return "connection refused";
+        }
+        return cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
+    }
+
+    /** The answer cannot be used as a key set; the message says why. */
+    private static final class Unusable extends IOException {
+        Unusable(String message) {
+            super(message, null);
+        }
+    }
+}
