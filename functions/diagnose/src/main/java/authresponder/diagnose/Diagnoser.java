@@ -4,6 +4,7 @@ import authresponder.cache.CacheConnector;
 import authresponder.core.AwsClients;
 import authresponder.core.Budget;
 import authresponder.core.Env;
+import authresponder.core.Http;
 import authresponder.core.Lazy;
 import authresponder.diagnose.CheckReport.Status;
 import authresponder.diagnose.CheckRunner.Running;

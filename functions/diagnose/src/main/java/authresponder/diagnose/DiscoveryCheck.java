@@ -1,6 +1,7 @@
 package authresponder.diagnose;
 
 import authresponder.core.Budget;
+import authresponder.core.Http;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;

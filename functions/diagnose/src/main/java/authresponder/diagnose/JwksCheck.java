@@ -1,6 +1,7 @@
 package authresponder.diagnose;
 
 import authresponder.core.Budget;
+import authresponder.core.Http;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.KeyUse;

@@ -1,6 +1,7 @@
 package authresponder.watchkeys;
 
 import authresponder.core.Budget;
+import authresponder.core.Http;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
@@ -8,18 +9,8 @@ import com.google.gson.JsonParser;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.jwk.JWKSet;
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.text.ParseException;
-import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Fetches a provider's discovery document and then its JWKS, within the budget it is given. Anything short of
@@ -28,9 +19,6 @@ import java.util.concurrent.TimeoutException;
  * about the keys, so it is never compared with the keys seen before.
  */
 final class KeyFetcher {
-    /** A JWKS is a few KiB; a body past this is not a key set. */
-    static final long MAX_BODY_BYTES = 512 * 1024;
-
     sealed interface Fetched permits Keys, Failed {}
 
     /** The provider's signing keys now, and where they came from. */
@@ -39,10 +27,7 @@ final class KeyFetcher {
     /** No usable key set: what went wrong, for the report and the notice. */
     record Failed(String problem) implements Fetched {}
 
-    private final HttpClient client = HttpClient.newBuilder()
-            .connectTimeout(Duration.ofSeconds(2))
-            .followRedirects(HttpClient.Redirect.NORMAL)
-            .build();
+    private final Http http = new Http();
 
     Fetched fetch(Provider provider, Budget budget) throws InterruptedException {
         try {
@@ -71,25 +56,14 @@ final class KeyFetcher {
     }
 
     private String get(URI uri, String what, Budget budget) throws Unusable, InterruptedException {
-        Duration timeout = budget.timeout(budget.remaining());
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).header("Accept", "application/json").GET().build();
-        CompletableFuture<HttpResponse<String>> pending = client.sendAsync(request,
-                HttpResponse.BodyHandlers.limiting(HttpResponse.BodyHandlers.ofString(), MAX_BODY_BYTES));
-        HttpResponse<String> response;
+        Http.Response response;
         try {
-            // the request's timeout covers the headers only: this bounds the body too
-            response = pending.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            pending.cancel(true);
-            throw new Unusable(what + " did not answer within " + timeout.toMillis() + " ms");
-        } catch (InterruptedException e) {
-            pending.cancel(true);
-            throw e;
-        } catch (ExecutionException e) {
-            throw new Unusable(what + " did not answer: " + describe(e.getCause(), timeout));
+            response = http.get(uri, budget);
+        } catch (Http.NoAnswer e) {
+            throw new Unusable(what + " did not answer: " + e.getMessage());
         }
-        if (response.statusCode() != 200) {
-            throw new Unusable(what + " answered HTTP " + response.statusCode());
+        if (response.status() != 200) {
+            throw new Unusable(what + " answered HTTP " + response.status());
         }
         return response.body();
     }
@@ -109,16 +83,6 @@ final class KeyFetcher {
     private static String text(JsonObject object, String field) {
         JsonElement value = object.get(field);
         return value != null && value.isJsonPrimitive() ? value.getAsString() : null;
-    }
-
-    private static String describe(Throwable cause, Duration timeout) {
-        if (cause instanceof HttpTimeoutException) {
-            return "no answer within " + timeout.toMillis() + " ms";
-        }
-        if (cause instanceof ConnectException) {
-            return "connection refused";
-        }
-        return cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
     }
 
     /** The answer cannot be used as a key set; the message says why. */

@@ -44,7 +44,7 @@ final class Repair {
             Routing.Action spec = routing.action(action);
             FunctionHandler<?, ?> function = functions.get(spec.function());
             if (function == null) {
-                steps.add(new ActionReport(action, spec.function(), Outcome.NO_CHANGE, "skipped: " + spec.function() + " is not configured for watch-keys", null));
+                steps.add(new ActionReport(action, spec.function(), Outcome.NO_CHANGE, "skipped: " + spec.function() + " has no target configured for watch-keys", null));
                 continue;
             }
             JsonObject command = spec.command();

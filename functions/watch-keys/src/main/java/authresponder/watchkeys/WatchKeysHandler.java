@@ -14,6 +14,7 @@ import authresponder.core.policy.KeyChange;
 import authresponder.core.policy.KeyWatch;
 import authresponder.core.policy.Policy;
 import authresponder.flushcache.FlushCacheHandler;
+import authresponder.restart.RestartAuthoriserHandler;
 import authresponder.watchkeys.KeyFetcher.Fetched;
 import authresponder.watchkeys.WatchReport.ActionReport;
 import authresponder.watchkeys.WatchReport.ProviderReport;
@@ -51,6 +52,7 @@ import java.util.stream.Collectors;
  */
 public final class WatchKeysHandler extends FunctionHandler<WatchCommand, WatchReport> {
     static final String FETCH_TIMEOUT = "WATCH_KEYS_FETCH_TIMEOUT";
+    static final String RESTART_TARGETS = "RESTART_TARGETS";
     /** The severity order of outcomes when providers and actions end differently: the worst one is the run's. */
     private static final List<Outcome> SEVERITY = List.of(Outcome.NO_CHANGE, Outcome.DONE, Outcome.DRY_RUN, Outcome.COOLDOWN,
             Outcome.PARTIAL, Outcome.REFUSED, Outcome.FAILED);
@@ -86,6 +88,10 @@ public final class WatchKeysHandler extends FunctionHandler<WatchCommand, WatchR
         this.notices = new Notices(env, clients, policy.team());
         Map<String, FunctionHandler<?, ?>> functions = new LinkedHashMap<>();
         functions.put("flush-cache", new FlushCacheHandler(env));
+        // Without restart targets the authoriser is taken to hold no keys in memory: the flush is enough.
+        if (env.optional(RESTART_TARGETS).isPresent()) {
+            functions.put("restart-authoriser", new RestartAuthoriserHandler(env));
+        }
         this.repair = new Repair(runbooks.routing(), functions);
         this.clock = clock;
     }

@@ -30,7 +30,7 @@ class FailingProviderTest {
 
     enum Failure {
         ERROR_500(idp -> idp.mode(LocalIdp.Mode.ERROR_500), "discovery answered HTTP 500"),
-        BLACK_HOLE(idp -> idp.mode(LocalIdp.Mode.BLACK_HOLE), "discovery did not answer within"),
+        BLACK_HOLE(idp -> idp.mode(LocalIdp.Mode.BLACK_HOLE), "discovery did not answer: no answer within"),
         MALFORMED_JSON(idp -> idp.mode(LocalIdp.Mode.MALFORMED_JWKS), "the JWKS is not a valid JWK set"),
         EMPTY_KEY_SET(idp -> idp.publishedKids().forEach(idp::retire), "publishes no signing key"),
         ONLY_ENCRYPTION_KEYS(idp -> {

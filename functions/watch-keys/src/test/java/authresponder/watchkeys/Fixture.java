@@ -24,7 +24,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import redis.clients.jedis.Jedis;
+import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.lambda.model.Runtime;
 import software.amazon.awssdk.services.sns.SnsClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
@@ -46,6 +49,9 @@ final class Fixture implements AutoCloseable {
     final MovableClock clock = new MovableClock(Instant.now());
     final Map<String, String> env = new HashMap<>();
     final String ledgerTable = "ledger-" + UUID.randomUUID();
+    /** The Lambda authoriser that restart-authoriser restarts (target {@code api-authoriser}, as the runbooks name it). */
+    final String authoriserFunction = "authoriser-" + UUID.randomUUID();
+    final LambdaClient lambda;
     private final MotoServer moto = MotoServer.shared();
     private final Env aws = new Env(moto.awsEnvironment());
     private final SqsClient sqs = new AwsClients(aws).build(SqsClient.builder());
@@ -54,6 +60,11 @@ final class Fixture implements AutoCloseable {
     private WatchKeysHandler handler;
 
     Fixture() {
+        lambda = new AwsClients(aws).build(LambdaClient.builder());
+        String role = moto.createRole("authoriser");
+        lambda.createFunction(b -> b.functionName(authoriserFunction).runtime(Runtime.JAVA21).role(role).handler("authoriser.Handler::handleRequest")
+                .code(c -> c.zipFile(SdkBytes.fromByteArray(MotoServer.placeholderCode())))
+                .environment(e -> e.variables(Map.of("JWKS_CACHE_TTL", "3600"))));
         try (DynamoDbClient dynamo = new AwsClients(aws).build(DynamoDbClient.builder());
              SnsClient sns = new AwsClients(aws).build(SnsClient.builder())) {
             LedgerTable.create(dynamo, ledgerTable);
@@ -68,6 +79,7 @@ final class Fixture implements AutoCloseable {
             env.put("CACHE_URL", redisServer.url());
             env.put("WATCH_KEYS_PROVIDERS", PROVIDER + "=" + idp.issuer());
             env.put("WATCH_KEYS_FETCH_TIMEOUT", "1s");
+            env.put("RESTART_TARGETS", "{\"api-authoriser\": {\"lambda\": \"" + authoriserFunction + "\"}}");
             env.put("ESCALATION_TOPICS", "auth-team=arn:aws:sns:eu-west-2:123456789012:auth-team,identity-platform=" + topic);
         }
     }
@@ -114,6 +126,11 @@ final class Fixture implements AutoCloseable {
         return redis.exists(CachingAuthoriser.cacheKey(idp));
     }
 
+    /** When restart-authoriser last gave the authoriser fresh execution environments, or null if never. */
+    String authoriserRestartedAt() {
+        return lambda.getFunctionConfiguration(b -> b.functionName(authoriserFunction)).environment().variables().get("AUTH_RESPONDER_RESTARTED_AT");
+    }
+
     /** A notice as the team's queue holds it. */
     record Notice(String subject, String message, String team) {}
 
@@ -139,5 +156,6 @@ final class Fixture implements AutoCloseable {
         redisServer.close();
         idp.close();
         sqs.close();
+        lambda.close();
     }
 }

@@ -3,6 +3,8 @@ package authresponder.watchkeys;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import authresponder.core.FunctionHandler.Answer;
@@ -99,8 +101,26 @@ class KeyChangeTest {
         assertEquals(List.of(), removed.after());
         assertEquals(List.of("flush-jwks", "restart-authoriser"),
                 report(answer).actions().stream().map(WatchReport.ActionReport::action).toList());
+        assertEquals(Outcome.DONE, report(answer).actions().get(1).outcome(), report(answer).actions().get(1).summary());
         assertFalse(world.cached());
-        assertEquals("watch-keys: main: key ec-1 removed", world.notices().getFirst().subject());
+        assertNotNull(world.authoriserRestartedAt(), "fresh execution environments: the retired key is gone from its memory too");
+        String notice = world.notices().getFirst().message();
+        assertTrue(notice.contains("- restart-authoriser (restart-authoriser): DONE"), notice);
+    }
+
+    @Test
+    void withoutRestartTargetsTheFlushIsAllAndTheRestartIsSaidToBeSkipped() throws Exception {
+        world.set("RESTART_TARGETS", "");
+        world.schedule();
+        world.idp.retire("ec-1");
+
+        Answer answer = world.schedule();
+
+        assertEquals(Outcome.NO_CHANGE, answer.result().outcome(), answer.response());
+        WatchReport.ActionReport restart = report(answer).actions().get(1);
+        assertEquals(Outcome.NO_CHANGE, restart.outcome());
+        assertTrue(restart.summary().contains("skipped: restart-authoriser has no target configured"), restart.summary());
+        assertNull(world.authoriserRestartedAt());
     }
 
     @Test
@@ -121,6 +141,7 @@ class KeyChangeTest {
         assertEquals(List.of("flush-jwks", "restart-authoriser"),
                 report(answer).actions().stream().map(WatchReport.ActionReport::action).toList());
         assertFalse(world.cached());
+        assertNotNull(world.authoriserRestartedAt(), "a verifier that finds the kid in memory would keep the old material");
         assertEquals("watch-keys: main: key rsa-1 has new material", world.notices().getFirst().subject());
     }
 

@@ -1,6 +1,5 @@
-package authresponder.diagnose;
+package authresponder.core;
 
-import authresponder.core.Budget;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -19,8 +18,14 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/** GETs to the identity provider with the JDK's client: every request ends by the check's deadline. */
-final class Http {
+/**
+ * GETs to an identity provider with the JDK's client (diagnose's checks, watch-keys): every request ends by
+ * the budget's deadline, body included, and a body larger than any discovery document or JWKS is refused.
+ */
+public final class Http {
+    /** A discovery document or a JWKS is a few KiB. */
+    static final long MAX_BODY_BYTES = 512 * 1024;
+
     private final HttpClient client = HttpClient.newBuilder()
             .connectTimeout(Duration.ofSeconds(2))
             .followRedirects(HttpClient.Redirect.NORMAL)
@@ -31,20 +36,21 @@ final class Http {
      *
      * @param skew the server's Date minus our clock at the midpoint of the exchange (Date has 1 s resolution), if it sent one
      */
-    record Response(int status, String body, Optional<String> cacheControl, Optional<Duration> skew, Duration latency) {}
+    public record Response(int status, String body, Optional<String> cacheControl, Optional<Duration> skew, Duration latency) {}
 
     /** A request that got no answer: refused, reset, timed out. The message names it for the report. */
-    static final class NoAnswer extends IOException {
+    public static final class NoAnswer extends IOException {
         NoAnswer(String message) {
             super(message, null);
         }
     }
 
-    Response get(URI uri, Budget budget) throws NoAnswer, InterruptedException {
+    public Response get(URI uri, Budget budget) throws NoAnswer, InterruptedException {
         Duration timeout = budget.timeout(budget.remaining());
         HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).header("Accept", "application/json").GET().build();
         Instant sent = Instant.now();
-        CompletableFuture<HttpResponse<String>> pending = client.sendAsync(request, HttpResponse.BodyHandlers.ofString());
+        CompletableFuture<HttpResponse<String>> pending = client.sendAsync(request,
+                HttpResponse.BodyHandlers.limiting(HttpResponse.BodyHandlers.ofString(), MAX_BODY_BYTES));
         HttpResponse<String> response;
         try {
             // the request timeout covers the headers only: this bounds the body too
@@ -85,7 +91,7 @@ final class Http {
     }
 
     /** max-age from a Cache-Control header, in seconds, if it has one. */
-    static Optional<Long> maxAge(String cacheControl) {
+    public static Optional<Long> maxAge(String cacheControl) {
         for (String directive : cacheControl.split(",")) {
             String d = directive.trim().toLowerCase();
             if (d.startsWith("max-age=")) {
