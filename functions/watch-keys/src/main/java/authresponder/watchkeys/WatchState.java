@@ -24,8 +24,9 @@ record WatchState(SigningKeys keys, long version, Instant seenAt, Instant failin
         return new WatchState(fresh, version, at, null, null, noticeAt);
     }
 
+    /** Failing from now on, for this reason. */
     WatchState failing(String problem, Instant at) {
-        return new WatchState(keys, version, seenAt, failingSince == null ? at : failingSince, problem, noticeAt);
+        return new WatchState(keys, version, seenAt, at, problem, noticeAt);
     }
 
     WatchState answering() {

@@ -10,7 +10,6 @@ import authresponder.core.FunctionHandler.Answer;
 import authresponder.core.Outcome;
 import authresponder.watchkeys.WatchReport.Status;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
