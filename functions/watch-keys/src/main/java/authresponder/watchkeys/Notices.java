@@ -4,6 +4,7 @@ import authresponder.core.AwsClients;
 import authresponder.core.Budget;
 import authresponder.core.ConfigException;
 import authresponder.core.Env;
+import authresponder.core.Lazy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -19,13 +20,13 @@ final class Notices {
     static final String TOPICS = "ESCALATION_TOPICS";
     private static final Duration PUBLISH_CAP = Duration.ofSeconds(5);
 
-    private final AwsClients clients;
     private final String team;
     private final String topicArn;
-    private SnsClient sns;
+    /** Built on the first notice: most runs have nothing to tell. */
+    private final Lazy<SnsClient> sns;
 
     Notices(Env env, AwsClients clients, String team) {
-        this.clients = clients;
+        this.sns = Lazy.of(() -> clients.build(SnsClient.builder()));
         this.team = team;
         this.topicArn = topicOf(env, team);
     }
@@ -56,7 +57,7 @@ final class Notices {
 
     /** Publishes one notice; returns SNS's message id. Throws what SNS threw. */
     String publish(String subject, String message, Budget budget) {
-        return sns().publish(b -> b.topicArn(topicArn)
+        return sns.get().publish(b -> b.topicArn(topicArn)
                         .subject(subject.length() > 99 ? subject.substring(0, 96) + "..." : subject)
                         .message(message)
                         .messageAttributes(Map.of(
@@ -65,13 +66,5 @@ final class Notices {
                                 "source", MessageAttributeValue.builder().dataType("String").stringValue("watch-keys").build()))
                         .overrideConfiguration(AwsClients.within(budget, PUBLISH_CAP)))
                 .messageId();
-    }
-
-    /** Built on the first notice: most runs have nothing to tell. */
-    private synchronized SnsClient sns() {
-        if (sns == null) {
-            sns = clients.build(SnsClient.builder());
-        }
-        return sns;
     }
 }

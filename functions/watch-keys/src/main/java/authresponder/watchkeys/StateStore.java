@@ -3,6 +3,7 @@ package authresponder.watchkeys;
 import authresponder.core.AwsClients;
 import authresponder.core.Budget;
 import authresponder.core.Json;
+import authresponder.core.Lazy;
 import com.google.gson.reflect.TypeToken;
 import java.lang.reflect.Type;
 import java.time.Duration;
@@ -25,17 +26,22 @@ final class StateStore {
     private static final Duration CALL_CAP = Duration.ofSeconds(3);
     private static final Type STORED_KEYS = new TypeToken<Map<String, List<String>>>() {}.getType();
 
-    private final AwsClients clients;
+    private final Lazy<DynamoDbClient> dynamo;
     private final String table;
-    private DynamoDbClient dynamo;
 
+    /** The client is built on first use: an invocation that only answers bad input never needs it. */
     StateStore(AwsClients clients, String table) {
-        this.clients = clients;
+        this.dynamo = Lazy.of(() -> clients.build(DynamoDbClient.builder()));
         this.table = table;
     }
 
+    /** Builds the client without a call: every look reads the state. */
+    void prime() {
+        dynamo.get();
+    }
+
     WatchState read(Provider provider, Budget budget) {
-        Map<String, AttributeValue> item = dynamo().getItem(b -> b.tableName(table).key(key(provider)).consistentRead(true)
+        Map<String, AttributeValue> item = dynamo.get().getItem(b -> b.tableName(table).key(key(provider)).consistentRead(true)
                 .overrideConfiguration(AwsClients.within(budget, CALL_CAP))).item();
         if (item == null || item.isEmpty()) {
             return WatchState.NONE;
@@ -63,7 +69,7 @@ final class StateStore {
             item.put("failure", AttributeValue.fromS(next.failure()));
         }
         try {
-            dynamo().putItem(b -> b.tableName(table).item(item)
+            dynamo.get().putItem(b -> b.tableName(table).item(item)
                     .conditionExpression(read.version() == 0 ? "attribute_not_exists(pk)" : "version = :read")
                     .expressionAttributeValues(read.version() == 0 ? null : Map.of(":read", number(read.version())))
                     .overrideConfiguration(AwsClients.within(budget, CALL_CAP)));
@@ -71,14 +77,6 @@ final class StateStore {
         } catch (ConditionalCheckFailedException e) {
             return Optional.empty();
         }
-    }
-
-    /** Built on first use: an invocation that only answers bad input never needs it. */
-    private synchronized DynamoDbClient dynamo() {
-        if (dynamo == null) {
-            dynamo = clients.build(DynamoDbClient.builder());
-        }
-        return dynamo;
     }
 
     private static Map<String, AttributeValue> key(Provider provider) {

@@ -96,6 +96,13 @@ public final class WatchKeysHandler extends FunctionHandler<WatchCommand, WatchR
         this.clock = clock;
     }
 
+    /** The edge, then the state store's client: every run reads it (for the SnapStart snapshot and the AOT training run). */
+    @Override
+    public void prime() {
+        super.prime();
+        store.prime();
+    }
+
     /** The schedule looks at every provider. */
     @Override
     protected WatchCommand commandFor(Trigger trigger) {
