@@ -28,7 +28,7 @@ public record DeploymentConfig(
         String opsConsoleRoleArn,
         Network network,
         Cache cache,
-        IdentityProvider identityProvider,
+        Map<String, IdentityProvider> identityProviders,
         Authoriser authoriser,
         Map<String, RestartTarget> restartTargets,
         Map<String, Map<String, String>> metricDimensions,
@@ -43,6 +43,7 @@ public record DeploymentConfig(
     /** The ElastiCache replication group that holds the JWKS and token caches, and how to authenticate to it. */
     public record Cache(String replicationGroupId, String securityGroupId, int port, String authSecretArn, String username) {}
 
+    /** An identity provider watch-keys watches; the first one listed is the one diagnose examines. */
     public record IdentityProvider(String issuer, String audience) {}
 
     /** The authoriser diagnose examines (its configuration and log group); the alarms read its log group too. */
@@ -157,12 +158,8 @@ public record DeploymentConfig(
             c.done();
         }
 
-        IdentityProvider idp = null;
-        ConfigReader i = root.object("identityProvider", true);
-        if (i != null) {
-            idp = new IdentityProvider(i.matching("issuer", HTTPS_URL, "an https URL"), i.optionalText("audience", null));
-            i.done();
-        }
+        Map<String, IdentityProvider> idps = root.map("identityProviders", NAME, "lower-case letters, digits and dashes",
+                i -> new IdentityProvider(i.matching("issuer", HTTPS_URL, "an https URL"), i.optionalText("audience", null)), true);
 
         Authoriser authoriser = null;
         ConfigReader a = root.object("authoriser", true);
@@ -210,6 +207,6 @@ public record DeploymentConfig(
             throw new InvalidConfigException(source, problems);
         }
         return new DeploymentConfig(name == null ? "auth-responder" : name, account, primary, regions, retention, opsRole,
-                network, cache, idp, authoriser, restartTargets, dimensions, teams, fallback, watchEvery, environment);
+                network, cache, idps, authoriser, restartTargets, dimensions, teams, fallback, watchEvery, environment);
     }
 }

@@ -20,7 +20,8 @@ public enum FunctionSpec {
     FLUSH_CACHE("flush-cache", 1024, Duration.ofMinutes(2), 2, true, 2, Duration.ofMinutes(15)),
     RESTART_AUTHORISER("restart-authoriser", 512, Duration.ofMinutes(3), 2, false, 2, Duration.ofMinutes(15)),
     ESCALATE("escalate", 512, Duration.ofSeconds(30), 5, false, 2, Duration.ofHours(1)),
-    WATCH_KEYS("watch-keys", 512, Duration.ofMinutes(1), 1, false, 0, Duration.ofMinutes(5));
+    // Runs the flush and the restart itself (their code, in process), so it has their reach and their time.
+    WATCH_KEYS("watch-keys", 1024, Duration.ofMinutes(5), 1, true, 0, Duration.ofMinutes(5));
 
     private final String id;
     private final int memoryMb;

@@ -180,9 +180,11 @@ public final class ResponderStack extends Stack {
             case RESTART_AUTHORISER -> env.put("RESTART_TARGETS", restartTargetsJson());
             case ESCALATE -> env.put("ESCALATION_TOPICS", teamTopics);
             case WATCH_KEYS -> {
-                putIdentityProvider(env);
-                env.put("FLUSH_CACHE_FUNCTION", functionName(FunctionSpec.FLUSH_CACHE));
-                env.put("RESTART_AUTHORISER_FUNCTION", functionName(FunctionSpec.RESTART_AUTHORISER));
+                // The flush and the restart run in process: watch-keys takes their settings.
+                env.put("WATCH_KEYS_PROVIDERS", config.identityProviders().entrySet().stream()
+                        .map(e -> e.getKey() + "=" + e.getValue().issuer()).collect(Collectors.joining(",")));
+                putCache(env);
+                env.put("RESTART_TARGETS", restartTargetsJson());
                 env.put("ESCALATION_TOPICS", teamTopics);
             }
         }
@@ -198,10 +200,6 @@ public final class ResponderStack extends Stack {
         return env;
     }
 
-    private String functionName(FunctionSpec spec) {
-        return config.name() + "-" + spec.id();
-    }
-
     private void putCache(Map<String, String> env) {
         DeploymentConfig.Cache cache = config.cache();
         env.put("CACHE_REPLICATION_GROUP_ID", cache.replicationGroupId());
@@ -213,10 +211,12 @@ public final class ResponderStack extends Stack {
         }
     }
 
+    /** diagnose examines one identity provider: the first configured. */
     private void putIdentityProvider(Map<String, String> env) {
-        env.put("IDP_ISSUER", config.identityProvider().issuer());
-        if (config.identityProvider().audience() != null) {
-            env.put("IDP_AUDIENCE", config.identityProvider().audience());
+        DeploymentConfig.IdentityProvider idp = config.identityProviders().values().iterator().next();
+        env.put("IDP_ISSUER", idp.issuer());
+        if (idp.audience() != null) {
+            env.put("IDP_AUDIENCE", idp.audience());
         }
     }
 
@@ -290,46 +290,26 @@ public final class ResponderStack extends Stack {
         String authoriserLogs = arn("logs", "log-group:" + config.authoriser().logGroup());
 
         ResponderFunction diagnose = functions.get(FunctionSpec.DIAGNOSE);
-        allow(diagnose, List.of("elasticache:DescribeReplicationGroups"), replicationGroup);
+        ResponderFunction flush = functions.get(FunctionSpec.FLUSH_CACHE);
+        ResponderFunction restart = functions.get(FunctionSpec.RESTART_AUTHORISER);
+        ResponderFunction escalate = functions.get(FunctionSpec.ESCALATE);
+        // watch-keys runs flush-cache's and restart-authoriser's code itself: it needs their reach.
+        ResponderFunction watch = functions.get(FunctionSpec.WATCH_KEYS);
+
         allow(diagnose, List.of("lambda:GetFunctionConfiguration"), authoriser);
         allow(diagnose, List.of("logs:FilterLogEvents"), authoriserLogs + ":*");
         suppressWildcard(diagnose, "FilterLogEvents names the authoriser's log group as log-group:NAME:*; no other group",
                 nagResource("logs", "log-group:" + config.authoriser().logGroup() + ":*"));
 
-        ResponderFunction flush = functions.get(FunctionSpec.FLUSH_CACHE);
-        allow(flush, List.of("elasticache:DescribeReplicationGroups"), replicationGroup);
-        if (config.cache().authSecretArn() != null) {
-            for (ResponderFunction f : List.of(diagnose, flush)) {
-                allow(f, List.of("secretsmanager:GetSecretValue"), config.cache().authSecretArn());
+        for (ResponderFunction cacheClient : List.of(diagnose, flush, watch)) {
+            allow(cacheClient, List.of("elasticache:DescribeReplicationGroups"), replicationGroup);
+            if (config.cache().authSecretArn() != null) {
+                allow(cacheClient, List.of("secretsmanager:GetSecretValue"), config.cache().authSecretArn());
             }
         }
-
-        ResponderFunction restart = functions.get(FunctionSpec.RESTART_AUTHORISER);
-        config.restartTargets().forEach((name, target) -> {
-            switch (target) {
-                case DeploymentConfig.RestartTarget.Lambda l -> {
-                    String function = arn("lambda", "function:" + l.function());
-                    if (l.alias() == null) {
-                        allow(restart, List.of("lambda:GetFunctionConfiguration", "lambda:UpdateFunctionConfiguration"), function);
-                    } else {
-                        // Through an alias: update, publish a version, wait until it is active, move the alias to it.
-                        allow(restart, List.of("lambda:GetFunctionConfiguration", "lambda:UpdateFunctionConfiguration",
-                                "lambda:PublishVersion", "lambda:GetAlias", "lambda:UpdateAlias"), function, function + ":*");
-                        suppressWildcard(restart, "the versions restart-authoriser publishes of " + l.function()
-                                + " and its alias (function:NAME:QUALIFIER); no other function",
-                                nagResource("lambda", "function:" + l.function() + ":*"));
-                    }
-                }
-                case DeploymentConfig.RestartTarget.Eks e -> allow(restart, List.of("eks:DescribeCluster"), arn("eks", "cluster/" + e.cluster()));
-            }
-        });
-
-        ResponderFunction escalate = functions.get(FunctionSpec.ESCALATE);
+        allowRestarts(restart);
+        allowRestarts(watch);
         allowPublish(escalate, topics, key);
-
-        ResponderFunction watch = functions.get(FunctionSpec.WATCH_KEYS);
-        allow(watch, List.of("lambda:InvokeFunction"), functionArnOf(FunctionSpec.FLUSH_CACHE.id()),
-                functionArnOf(FunctionSpec.RESTART_AUTHORISER.id()));
         allowPublish(watch, topics, key);
 
         // The ledger's calls (README, action ledger), on the table and its by-time index only.
@@ -337,6 +317,27 @@ public final class ResponderStack extends Stack {
             allow(f, List.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"),
                     ledger.getTableArn(), ledger.getTableArn() + "/index/" + Ledger.TIME_INDEX);
         }
+    }
+
+    /** What restarting the configured targets calls: the Lambda updates (with an alias, publish and move it), the clusters' endpoints. */
+    private void allowRestarts(ResponderFunction function) {
+        config.restartTargets().forEach((name, target) -> {
+            switch (target) {
+                case DeploymentConfig.RestartTarget.Lambda l -> {
+                    String lambda = arn("lambda", "function:" + l.function());
+                    if (l.alias() == null) {
+                        allow(function, List.of("lambda:GetFunctionConfiguration", "lambda:UpdateFunctionConfiguration"), lambda);
+                    } else {
+                        allow(function, List.of("lambda:GetFunctionConfiguration", "lambda:UpdateFunctionConfiguration",
+                                "lambda:PublishVersion", "lambda:GetAlias", "lambda:UpdateAlias"), lambda, lambda + ":*");
+                        suppressWildcard(function, "the versions a restart publishes of " + l.function()
+                                + " and its alias (function:NAME:QUALIFIER); no other function",
+                                nagResource("lambda", "function:" + l.function() + ":*"));
+                    }
+                }
+                case DeploymentConfig.RestartTarget.Eks e -> allow(function, List.of("eks:DescribeCluster"), arn("eks", "cluster/" + e.cluster()));
+            }
+        });
     }
 
     private void suppressWildcard(ResponderFunction function, String reason, String resource) {
@@ -423,7 +424,10 @@ public final class ResponderStack extends Stack {
                 .build();
     }
 
-    /** restart-authoriser may edit workloads in its targets' namespaces and nowhere else: one access entry per cluster. */
+    /**
+     * restart-authoriser (and watch-keys, which restarts in process) may edit workloads in the targets' namespaces and
+     * nowhere else: one access entry per role and cluster.
+     */
     private void admitRestartToNamespaces() {
         Map<String, List<String>> namespaces = new TreeMap<>();
         config.restartTargets().values().forEach(target -> {
@@ -434,15 +438,17 @@ public final class ResponderStack extends Stack {
                 }
             }
         });
-        namespaces.forEach((cluster, scope) -> CfnAccessEntry.Builder.create(this, "RestartAccess-" + cluster)
-                .clusterName(cluster)
-                .principalArn(functions.get(FunctionSpec.RESTART_AUTHORISER).role.getRoleArn())
-                .type("STANDARD")
-                .accessPolicies(List.of(CfnAccessEntry.AccessPolicyProperty.builder()
-                        .policyArn("arn:" + getPartition() + ":eks::aws:cluster-access-policy/AmazonEKSEditPolicy")
-                        .accessScope(CfnAccessEntry.AccessScopeProperty.builder().type("namespace").namespaces(scope).build())
-                        .build()))
-                .build());
+        for (FunctionSpec restarter : List.of(FunctionSpec.RESTART_AUTHORISER, FunctionSpec.WATCH_KEYS)) {
+            namespaces.forEach((cluster, scope) -> CfnAccessEntry.Builder.create(this, "RestartAccess-" + restarter.id() + "-" + cluster)
+                    .clusterName(cluster)
+                    .principalArn(functions.get(restarter).role.getRoleArn())
+                    .type("STANDARD")
+                    .accessPolicies(List.of(CfnAccessEntry.AccessPolicyProperty.builder()
+                            .policyArn("arn:" + getPartition() + ":eks::aws:cluster-access-policy/AmazonEKSEditPolicy")
+                            .accessScope(CfnAccessEntry.AccessScopeProperty.builder().type("namespace").namespaces(scope).build())
+                            .build()))
+                    .build());
+        }
     }
 
     /**

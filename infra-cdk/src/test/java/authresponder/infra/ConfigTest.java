@@ -37,7 +37,7 @@ class ConfigTest {
         assertEquals("eu-west-2", config.primaryRegion());
         assertEquals(List.of("eu-west-2", "eu-west-1"), config.regions());
         assertEquals(6379, config.cache().port());
-        assertEquals("https://auth.example.gov.uk", config.identityProvider().issuer());
+        assertEquals("https://auth.example.gov.uk", config.identityProviders().get("scotaccount").issuer());
         assertEquals(new DeploymentConfig.RestartTarget.Eks("auth", "auth", List.of("oidc-provider")), config.restartTargets().get("oidc"));
         assertEquals(new DeploymentConfig.RestartTarget.Lambda("commandbridge-authoriser", "live"), config.restartTargets().get("api-authoriser"));
         AuthResponderApp.check(config, Policy.bundled());
@@ -66,8 +66,8 @@ class ConfigTest {
                 problems(c -> c.getAsJsonObject("cache").addProperty("replicationGroup", "x")));
         assertEquals(List.of("environment.flush-cach is not a known setting"),
                 problems(c -> c.getAsJsonObject("environment").add("flush-cach", new JsonObject())));
-        assertEquals(List.of("identityProvider.issuer must be an https URL, got 'http://idp.example'"),
-                problems(c -> c.getAsJsonObject("identityProvider").addProperty("issuer", "http://idp.example")));
+        assertEquals(List.of("identityProviders.scotaccount.issuer must be an https URL, got 'http://idp.example'"),
+                problems(c -> c.getAsJsonObject("identityProviders").getAsJsonObject("scotaccount").addProperty("issuer", "http://idp.example")));
     }
 
     @Test

@@ -103,7 +103,7 @@ class ResponderStackTest {
     }
 
     @Test
-    void onlyDiagnoseAndFlushCacheRunInTheCacheVpcAndReachOnlyTheCachePortAndHttps() {
+    void theCacheClientsRunInTheCacheVpcAndReachOnlyTheCachePortAndHttps() {
         for (FunctionSpec spec : FunctionSpec.values()) {
             JsonObject vpc = json.function(name(spec)).getAsJsonObject("VpcConfig");
             assertEquals(spec.inCacheVpc(), vpc != null, spec.id());
@@ -142,7 +142,10 @@ class ResponderStackTest {
                 json.actionsOf(name(FunctionSpec.RESTART_AUTHORISER)));
         assertEquals(union(logs, ledger, Set.of("sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sns:Publish",
                 "kms:GenerateDataKey", "kms:Decrypt")), json.actionsOf(name(FunctionSpec.ESCALATE)));
-        assertEquals(union(logs, ledger, Set.of("events:PutEvents", "lambda:InvokeFunction", "sns:Publish", "kms:GenerateDataKey", "kms:Decrypt")),
+        // watch-keys runs the flush and the restart in process: their calls, and a notice's.
+        assertEquals(union(logs, cache, ledger, Set.of("events:PutEvents", "eks:DescribeCluster", "lambda:GetFunctionConfiguration",
+                        "lambda:UpdateFunctionConfiguration", "lambda:PublishVersion", "lambda:GetAlias", "lambda:UpdateAlias",
+                        "sns:Publish", "kms:GenerateDataKey", "kms:Decrypt")),
                 json.actionsOf(name(FunctionSpec.WATCH_KEYS)));
     }
 
@@ -299,14 +302,16 @@ class ResponderStackTest {
     }
 
     @Test
-    void theRestartRoleMayEditOnlyItsTargetsNamespace() {
-        template.hasResourceProperties("AWS::EKS::AccessEntry", Map.of(
-                "ClusterName", "auth",
-                "PrincipalArn", Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("restartauthoriserRole.*"), "Arn")),
-                "AccessPolicies", List.of(Map.of(
-                        "PolicyArn", Match.anyValue(),
-                        "AccessScope", Map.of("Type", "namespace", "Namespaces", List.of("auth"))))));
-        template.resourceCountIs("AWS::EKS::AccessEntry", 1);
+    void theRestartingRolesMayEditOnlyTheTargetsNamespace() {
+        for (String role : List.of("restartauthoriserRole.*", "watchkeysRole.*")) {
+            template.hasResourceProperties("AWS::EKS::AccessEntry", Map.of(
+                    "ClusterName", "auth",
+                    "PrincipalArn", Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp(role), "Arn")),
+                    "AccessPolicies", List.of(Map.of(
+                            "PolicyArn", Match.anyValue(),
+                            "AccessScope", Map.of("Type", "namespace", "Namespaces", List.of("auth"))))));
+        }
+        template.resourceCountIs("AWS::EKS::AccessEntry", 2);
     }
 
     @Test
@@ -326,6 +331,11 @@ class ResponderStackTest {
                 variables(FunctionSpec.RESTART_AUTHORISER).get("RESTART_TARGETS").getAsString());
         String topics = variables(FunctionSpec.ESCALATE).get("ESCALATION_TOPICS").toString();
         Policy.bundled().routing().teams().keySet().forEach(team -> assertTrue(topics.contains(team + "="), topics));
+
+        JsonObject watch = variables(FunctionSpec.WATCH_KEYS);
+        assertEquals("scotaccount=https://auth.example.gov.uk", watch.get("WATCH_KEYS_PROVIDERS").getAsString());
+        assertEquals("auth-jwks", watch.get("CACHE_REPLICATION_GROUP_ID").getAsString(), "it flushes in process");
+        assertEquals(variables(FunctionSpec.RESTART_AUTHORISER).get("RESTART_TARGETS"), watch.get("RESTART_TARGETS"), "it restarts in process");
     }
 
     private static JsonObject variables(FunctionSpec spec) {
