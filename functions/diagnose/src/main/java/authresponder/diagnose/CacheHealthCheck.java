@@ -112,7 +112,7 @@ final class CacheHealthCheck implements CheckRunner.Check<Facts.CacheHealth> {
         evidence.put("hitRatio", hitRatio == null ? null : Math.round(hitRatio * 1000) / 1000.0);
         evidence.put("connectedClients", clients);
         evidence.put("rejectedConnections", rejectedDuring);
-        Facts.CacheHealth health = new Facts.CacheHealth(memoryRatio, evictionsPerMinute, rejectedDuring, hitRatio, ping);
+        Facts.CacheHealth health = new Facts.CacheHealth(memoryRatio, evictionsPerMinute, evictedTotal, rejectedDuring, hitRatio, ping);
 
         List<String> warnings = new ArrayList<>();
         if (memoryRatio != null && memoryRatio >= policy.memoryUsedRatio()) {
@@ -120,6 +120,8 @@ final class CacheHealthCheck implements CheckRunner.Check<Facts.CacheHealth> {
         }
         if (evictionsPerMinute >= policy.evictionsPerMinute()) {
             warnings.add("evicting " + Math.round(evictionsPerMinute) + " keys/min");
+        } else if (evictedTotal >= policy.evictionsPerMinute()) {
+            warnings.add(evictedTotal + " keys evicted since it started");
         }
         if (rejectedDuring > 0) {
             warnings.add(rejectedDuring + " connections rejected");

@@ -73,8 +73,10 @@ public record Facts(
      *
      * @param memoryRatio        used_memory / maxmemory, null without a maxmemory
      * @param evictionsPerMinute evicted_keys growth measured across the check
+     * @param evictedSinceStart  evicted_keys: every eviction since the cache started
      */
-    public record CacheHealth(Double memoryRatio, double evictionsPerMinute, long rejectedConnections, Double hitRatio, Duration ping) {}
+    public record CacheHealth(Double memoryRatio, double evictionsPerMinute, long evictedSinceStart, long rejectedConnections,
+                              Double hitRatio, Duration ping) {}
 
     /** The sampled token keys' TTLs: the share that expires within the busiest minute. */
     public record ExpiryPattern(int sampled, int withoutTtl, double busiestMinuteShare, Instant busiestMinute) {}

@@ -19,7 +19,8 @@ import java.util.stream.Stream;
  *       But when the authoriser also changed within the deploy window, both explain the failures: the
  *       verdict is RECENT_DEPLOY with STALE_KEY_CACHE also suspected, and a human decides (no blind flush).</li>
  *   <li>CLOCK_SKEW: the IdP's Date, or a sample token issued ahead of our clock, is off by more than the threshold.</li>
- *   <li>SESSION_CACHE_PRESSURE: a full cache that evicts, refused connections, or a bulk expiry of token keys.</li>
+ *   <li>SESSION_CACHE_PRESSURE: a cache evicting at the runbook's rate (or full after evicting as many), refused
+ *       connections, or a bulk expiry of token keys.</li>
  *   <li>RECENT_DEPLOY: the authoriser changed within the window and something is wrong (an alarm, or log errors).</li>
  * </ol>
  * With no suspect: UNKNOWN when the logs show errors or the IdP/cache comparison could not be made,
@@ -124,6 +125,9 @@ public final class VerdictRules {
                 because.add("the cache is " + percent(f.cache().memoryRatio()) + " full and evicting " + rate);
             } else if (evicting) {
                 because.add("the cache is evicting " + rate);
+            } else if (full && f.cache().evictedSinceStart() >= policy.evictionsPerMinute()) {
+                because.add("the cache is " + percent(f.cache().memoryRatio()) + " full and has evicted " + f.cache().evictedSinceStart()
+                        + " keys since it started (none while we looked)");
             }
             if (f.cache().rejectedConnections() > 0) {
                 because.add("the cache rejected " + f.cache().rejectedConnections() + " connections (maxclients)");

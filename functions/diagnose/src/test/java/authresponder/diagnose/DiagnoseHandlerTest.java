@@ -170,6 +170,24 @@ class DiagnoseHandlerTest {
     }
 
     @Test
+    void sessionCachePressureWhenTheWritesStoppedBeforeWeLooked() {
+        try (Incident incident = new Incident("--maxmemory", "2mb", "--maxmemory-policy", "allkeys-lru")) {
+            try (Jedis jedis = incident.jedis()) {
+                String value = "x".repeat(2048);
+                for (int i = 0; i < 3_000; i++) {
+                    jedis.set("session:" + i, value);
+                }
+            }
+            Answer answer = incident.diagnose(DIAGNOSE, Incident.deployLongAgo());
+            Diagnosis diagnosis = details(answer);
+            // a cache at its limit evicts again for any allocation (our own connections included), so the
+            // rate or the count since start tells: either way it is pressure
+            assertEquals(Verdict.SESSION_CACHE_PRESSURE, diagnosis.verdict(), answer.response());
+            assertTrue(diagnosis.headline().contains("full"), diagnosis.headline());
+        }
+    }
+
+    @Test
     void idpUnavailableWhenItAnswers500() {
         try (Incident incident = new Incident()) {
             incident.cacheLiveKeys();

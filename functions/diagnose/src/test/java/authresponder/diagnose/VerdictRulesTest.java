@@ -30,7 +30,7 @@ class VerdictRulesTest {
     private static final Idp UP = new Idp(Reach.ANSWERED, Reach.ANSWERED, null);
     private static final KeyDrift SAME = new KeyDrift(true, List.of(), List.of(), List.of());
     private static final KeyDrift ROTATED = new KeyDrift(true, List.of("rsa-2"), List.of("rsa-1"), List.of());
-    private static final CacheHealth CALM = new CacheHealth(0.2, 0, 0, 0.95, Duration.ofMillis(1));
+    private static final CacheHealth CALM = new CacheHealth(0.2, 0, 0, 0, 0.95, Duration.ofMillis(1));
     private static final LogCounts QUIET = new LogCounts(0, 0, 0, 0, 0, false);
     private static final Change LONG_AGO = change(Duration.ofDays(3));
 
@@ -194,11 +194,21 @@ class VerdictRulesTest {
 
     @Test
     void aFullEvictingCacheIsSessionPressure() {
-        Decision d = rules.decide(with(healthy(), new CacheHealth(0.98, 5_000, 0, 0.4, Duration.ofMillis(2))));
+        Decision d = rules.decide(with(healthy(), new CacheHealth(0.98, 5_000, 40_000, 0, 0.4, Duration.ofMillis(2))));
         assertEquals(Verdict.SESSION_CACHE_PRESSURE, d.verdict());
         assertEquals(Confidence.HIGH, d.confidence());
         assertEquals("identity-platform", d.recommendedAction().team());
         assertTrue(d.recommendedAction().why().contains("never flush it"));
+    }
+
+    @Test
+    void aFullCacheThatEvictedBeforeWeLookedIsPressureOfMediumConfidence() {
+        Decision d = rules.decide(with(healthy(), new CacheHealth(0.97, 0, 12_000, 0, 0.6, Duration.ofMillis(2))));
+        assertEquals(Verdict.SESSION_CACHE_PRESSURE, d.verdict());
+        assertEquals(Confidence.MEDIUM, d.confidence());
+        assertTrue(d.headline().contains("none while we looked"), d.headline());
+        Decision roomy = rules.decide(with(healthy(), new CacheHealth(0.5, 0, 12_000, 0, 0.6, Duration.ofMillis(2))));
+        assertEquals(Verdict.HEALTHY, roomy.verdict(), "old evictions in a cache with room are history");
     }
 
     @Test
