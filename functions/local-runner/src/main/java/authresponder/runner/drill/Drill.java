@@ -60,8 +60,7 @@ public final class Drill {
                 }
             }
         }
-        List<Row> rows = new Drill(out, logs).runAll(chosen);
-        return rows.stream().allMatch(Row::right) ? 0 : 1;
+        return new Drill(out, logs).runAll(chosen).stream().allMatch(Row::right) ? 0 : 1;
     }
 
     List<Row> runAll(List<Scenario> scenarios) {
@@ -72,7 +71,10 @@ public final class Drill {
         }
         List<Row> rows = new ArrayList<>();
         Stage stage = Stage.open();
-        Thread onInterrupt = new Thread(stage::close, "drill-stop");
+        Thread onInterrupt = new Thread(() -> {
+            stage.close();
+            System.err.println("auth-responder: drill interrupted; Redis, moto and the identity provider are stopped");
+        }, "drill-stop");
         Runtime.getRuntime().addShutdownHook(onInterrupt);
         try {
             for (Scenario scenario : scenarios) {
