@@ -207,14 +207,27 @@ public final class Drill {
 
     private void print(Stage.Page page) {
         out.println();
-        out.println("  ┌─ page to " + page.team() + " (SNS → SQS subscription)");
+        out.println("  ┌─ page to " + page.team() + " (SNS topic → the team's subscription)");
         out.println("  │ Subject: " + page.subject());
         if (!page.attributes().isEmpty()) {
             out.println("  │ Attributes: " + page.attributes());
         }
         out.println("  │");
-        page.message().lines().limit(40).forEach(line -> out.println("  │ " + line));
+        humanText(page.message()).lines().limit(40).forEach(line -> out.println("  │ " + line));
         out.println("  └─");
+    }
+
+    /** The text a person reads: a machine subscriber's JSON form carries it in "text"; a plain message is the text. */
+    static String humanText(String message) {
+        try {
+            var json = com.google.gson.JsonParser.parseString(message);
+            if (json.isJsonObject() && json.getAsJsonObject().has("text")) {
+                return json.getAsJsonObject().get("text").getAsString();
+            }
+        } catch (com.google.gson.JsonParseException notJson) {
+            // a plain-text page
+        }
+        return message;
     }
 
     private void table(List<Row> rows) {
