@@ -27,7 +27,7 @@ import software.amazon.awssdk.services.lambda.model.Runtime;
  * The local world the cold-start benchmark invokes the functions against: a real redis-server holding a
  * cached JWKS, token entries and sessions, moto with the ledger table and the authoriser (its function and
  * log group), and the local identity provider.
- * {@code Endpoints ENV_FILE} writes the settings every function gets ({@code NAME=value} lines, as the
+ * {@code Endpoints ENV_FILE} writes the settings every function gets ({@code NAME='value'} lines a shell reads, as the
  * CDK app would set them) once all is up, then holds the world until the process is stopped
  * (the servers' own shutdown hooks stop them with it).
  */
@@ -115,7 +115,8 @@ public final class Endpoints implements AutoCloseable {
         }
         Endpoints endpoints = start();
         StringBuilder lines = new StringBuilder();
-        endpoints.settings().forEach((name, value) -> lines.append(name).append('=').append(value).append('\n'));
+        endpoints.settings().forEach((name, value) ->
+                lines.append(name).append("='").append(value.replace("'", "'\\''")).append("'\n"));
         Path file = Path.of(args[0]);
         Path written = Files.writeString(file.resolveSibling(file.getFileName() + ".tmp"), lines);
         Files.move(written, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
