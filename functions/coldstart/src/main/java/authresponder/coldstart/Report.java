@@ -64,7 +64,8 @@ public final class Report {
         Map<String, String> legend = new TreeMap<>();
         for (Row row : rows) {
             String runtime = row.runtime().contains("/jre/") ? "jlinked JRE, jar on the class path" : "JDK, jar through the runtime's class loader";
-            legend.putIfAbsent(row.variant(), runtime + "; `" + (row.flags().isBlank() ? "(no flags)" : row.flags().replace(out.toString(), ".bench/coldstart")) + "`");
+            String flags = row.flags().replace(out.toString(), ".bench/coldstart").replace("/" + row.function() + ".", "/FUNCTION.");
+            legend.putIfAbsent(row.variant(), runtime + "; `" + (flags.isBlank() ? "(no flags)" : flags) + "`");
         }
         legend.forEach((variant, description) -> md.append("- `").append(variant).append("`: ").append(description).append('\n'));
 
@@ -73,9 +74,14 @@ public final class Report {
         for (String function : functions) {
             Path jar = rows.stream().filter(r -> r.function().equals(function)).findFirst().orElseThrow().jars().getFirst();
             md.append("\n#### ").append(function).append(String.format(Locale.ROOT, " (%.1f MB)\n\n", megabytes(List.of(jar))));
+            Path log = out.resolve("classes").resolve(function + ".log");
+            Set<String> loaded = loadedClasses(log, jar);
+            long all = Files.exists(log) ? Files.readAllLines(log).stream().filter(l -> l.contains(" source: ")).count() : 0;
             md.append("Artifacts: ").append(String.join(", ", artifacts(jar))).append("\n\n");
+            md.append("Classes loaded by a cold init and two invocations: ").append(all).append(", ").append(loaded.size())
+                    .append(" of them from the jar (a count that, unlike the times, does not depend on the machine's load).\n\n");
             md.append("| part | classes | KB compressed | classes loaded |\n|---|---:|---:|---:|\n");
-            for (Part part : parts(jar, loadedClasses(out.resolve("classes").resolve(function + ".log"), jar))) {
+            for (Part part : parts(jar, loaded)) {
                 md.append(String.format(Locale.ROOT, "| %s | %d | %d | %s |\n", part.name(), part.classes(), part.compressedBytes() / 1024,
                         part.loaded() == 0 ? "**0**" : String.valueOf(part.loaded())));
             }

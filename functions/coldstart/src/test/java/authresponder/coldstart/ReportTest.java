@@ -43,6 +43,7 @@ class ReportTest {
         assertTrue(report.contains("| flush-cache | managed | 0.0 | 200 | 300 | **500** | 20 | 513 | 64 | DRY_RUN / DRY_RUN, FAILED / FAILED |"), report);
         assertTrue(report.contains("- `managed`: JDK, jar through the runtime's class loader; `-XX:TieredStopAtLevel=1`"), report);
         assertTrue(report.contains("| redis.clients.jedis | 2 |"), report);
+        assertTrue(report.contains("Classes loaded by a cold init and two invocations: 3, 2 of them from the jar"), report);
         assertTrue(report.contains("| software.amazon.awssdk.services.elasticache | 1 | 0 | **0** |"), "a part nothing was loaded from stands out: " + report);
     }
 
