@@ -3,6 +3,7 @@ package authresponder.coldstart;
 import authresponder.core.AwsClients;
 import authresponder.core.Env;
 import authresponder.core.ledger.LedgerTable;
+import authresponder.core.policy.Policy;
 import authresponder.testkit.LocalIdp;
 import authresponder.testkit.MotoServer;
 import authresponder.testkit.RedisServer;
@@ -22,11 +23,12 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.lambda.model.Runtime;
+import software.amazon.awssdk.services.sns.SnsClient;
 
 /**
  * The local world the cold-start benchmark invokes the functions against: a real redis-server holding a
  * cached JWKS, token entries and sessions, moto with the ledger table and the authoriser (its function and
- * log group), and the local identity provider.
+ * log group) and an on-call SNS topic per team, and the local identity provider.
  * {@code Endpoints ENV_FILE} writes the settings every function gets ({@code NAME='value'} lines a shell reads, as the
  * CDK app would set them) once all is up, then holds the world until the process is stopped
  * (the servers' own shutdown hooks stop them with it).
@@ -41,6 +43,7 @@ public final class Endpoints implements AutoCloseable {
     private final RedisServer redis;
     private final MotoServer moto;
     private final LocalIdp idp;
+    private final Map<String, String> topics = new TreeMap<>();
 
     private Endpoints() {
         redis = RedisServer.start();
@@ -76,6 +79,11 @@ public final class Endpoints implements AutoCloseable {
             logs.putLogEvents(r -> r.logGroupName(LOG_GROUP).logStreamName("bench").logEvents(
                     InputLogEvent.builder().timestamp(System.currentTimeMillis()).message("invalid_signature kid mismatch").build()));
         }
+        try (SnsClient sns = aws.build(SnsClient.builder())) {
+            for (String team : Policy.bundled().routing().teams().keySet()) {
+                topics.put(team, sns.createTopic(r -> r.name("oncall-" + team)).topicArn());
+            }
+        }
         try (RedisClient client = RedisClient.create("127.0.0.1", redis.port()); var pipeline = client.pipelined()) {
             pipeline.set("jwks:" + idp.issuer(), idp.publishedKeys().toString());
             for (int i = 0; i < TOKENS; i++) {
@@ -97,6 +105,7 @@ public final class Endpoints implements AutoCloseable {
         settings.put("IDP_JWKS_URL", idp.jwksUri().toString());
         settings.put("AUTHORISER_FUNCTION", AUTHORISER);
         settings.put("AUTHORISER_LOG_GROUP", LOG_GROUP);
+        settings.put("ESCALATION_TOPICS", String.join(",", topics.entrySet().stream().map(t -> t.getKey() + "=" + t.getValue()).toList()));
         settings.put("RESTART_TARGETS", "{\"" + AUTHORISER + "\": {\"lambda\": \"" + AUTHORISER + "\"}}");
         return settings;
     }
