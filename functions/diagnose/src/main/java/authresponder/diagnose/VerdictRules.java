@@ -27,6 +27,9 @@ import java.util.stream.Stream;
  * else HEALTHY.
  */
 public final class VerdictRules {
+    /** What the log check counts, named as the evidence sentences say it. */
+    private static final String SIGNALS = "invalid_signature/unknown-kid/token_expired";
+
     private final DiagnosePolicy policy;
 
     public VerdictRules(DiagnosePolicy policy) {
@@ -160,7 +163,7 @@ public final class VerdictRules {
         List<String> because = new ArrayList<>(List.of(f.change().target() + " changed " + minutes(f.change().beforeReference())
                 + " before " + (f.alarmed() ? "the alarm" : "this diagnosis") + " (at " + f.change().lastModified() + ")"));
         if (errors) {
-            because.add(f.logs().total() + " authentication errors in the authoriser's logs");
+            because.add(f.logs().total() + " " + SIGNALS + " lines in the authoriser's logs");
         }
         return Optional.of(new Suspect(Verdict.RECENT_DEPLOY, errors ? Confidence.HIGH : Confidence.MEDIUM, because));
     }
@@ -187,7 +190,7 @@ public final class VerdictRules {
         if (errors || blind) {
             List<String> because = new ArrayList<>();
             if (errors) {
-                because.add(f.logs().total() + " authentication errors in the authoriser's logs, and no check explains them");
+                because.add(f.logs().total() + " " + SIGNALS + " lines in the authoriser's logs, and no check explains them");
             }
             if (blind) {
                 because.add("the live and cached keys could not be compared");
@@ -201,7 +204,7 @@ public final class VerdictRules {
             because.add("clocks agree within " + policy.clockSkew().toSeconds() + " s");
         }
         if (f.logs() != null) {
-            because.add(f.logs().total() + " authentication errors in the logs (below " + DiagnosePolicy.LOG_EVIDENCE_LINES + ")");
+            because.add(f.logs().total() + " " + SIGNALS + " lines in the logs (below " + DiagnosePolicy.LOG_EVIDENCE_LINES + ")");
         }
         Confidence confidence = f.notChecked().isEmpty() && !f.alarmed() ? Confidence.HIGH : Confidence.MEDIUM;
         String headline = f.alarmed() ? "every check passed, yet the alarm fired: watch it; page if it stays in ALARM" : "every check passed";
@@ -248,12 +251,12 @@ public final class VerdictRules {
             }
             case RECENT_DEPLOY -> {
                 if (f.logs() != null && f.logs().total() == 0) {
-                    against.add("no authentication errors in the authoriser's logs");
+                    against.add("no " + SIGNALS + " lines in the authoriser's logs (other refusals are not counted)");
                 }
             }
             case HEALTHY, UNKNOWN -> {
                 if (f.logs() != null && f.logs().total() > 0 && f.logs().total() < DiagnosePolicy.LOG_EVIDENCE_LINES) {
-                    against.add(f.logs().total() + " authentication errors in the logs (fewer than the " + DiagnosePolicy.LOG_EVIDENCE_LINES + " that count)");
+                    against.add(f.logs().total() + " " + SIGNALS + " lines in the logs (fewer than the " + DiagnosePolicy.LOG_EVIDENCE_LINES + " that count)");
                 }
                 if (f.keys() != null && !f.keys().retiredInCache().isEmpty()) {
                     against.add("the cache still holds retired kid " + String.join(", ", f.keys().retiredInCache()));
