@@ -17,6 +17,7 @@ import authresponder.diagnose.CheckReport.Status;
 import authresponder.diagnose.Decision.Confidence;
 import authresponder.testkit.LocalIdp;
 import authresponder.testkit.Ports;
+import authresponder.testkit.RedisCluster;
 import com.google.gson.JsonObject;
 import com.nimbusds.jose.jwk.JWK;
 import java.io.ByteArrayOutputStream;
@@ -32,7 +33,9 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
+import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisCluster;
 
 /** diagnose end to end on real parts: one test per verdict, one per failing dependency, and every input shape. */
 class DiagnoseHandlerTest {
@@ -270,6 +273,26 @@ class DiagnoseHandlerTest {
             assertEquals(Verdict.UNKNOWN, diagnosis.verdict(), answer.response());
             assertEquals(Confidence.MEDIUM, diagnosis.confidence());
             assertEquals("page", diagnosis.recommendedAction().action());
+        }
+    }
+
+    @Test
+    void aClusterModeCacheIsReadOnEveryPrimary() {
+        try (Incident incident = new Incident(); RedisCluster cluster = RedisCluster.start(3)) {
+            incident.set("CACHE_URL", cluster.seedUrl());
+            try (JedisCluster jedis = new JedisCluster(new HostAndPort("127.0.0.1", cluster.nodes().getFirst().port()))) {
+                incident.idp.addRsaKey("rsa-2");
+                jedis.set(incident.jwksKey(), incident.idp.publishedKeys().toString());
+                incident.idp.retire("rsa-1");
+                for (int i = 0; i < 300; i++) {
+                    jedis.psetex("token:" + i, 600_000L + i * 97_000L, "t");
+                }
+            }
+            Answer answer = incident.diagnose(DIAGNOSE, Incident.deployLongAgo());
+            assertEquals(3, check(answer, CacheHealthCheck.NAME).evidence().get("primaries"));
+            assertEquals(300, check(answer, TokenExpiryCheck.NAME).evidence().get("sampled"), "keys found on every primary");
+            assertEquals(List.of("rsa-1"), check(answer, CachedKeysCheck.NAME).evidence().get("retiredInCache"));
+            assertEquals(Verdict.HEALTHY, details(answer).verdict(), answer.response());
         }
     }
 
