@@ -1,5 +1,6 @@
 package authresponder.diagnose;
 
+import authresponder.core.RestartMarker;
 import authresponder.core.AwsClients;
 import authresponder.core.Budget;
 import java.time.Duration;
@@ -22,7 +23,7 @@ import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
 final class RecentChangeCheck implements CheckRunner.Check<Facts.Change> {
     static final String NAME = "recent-change";
     /** The variable restart-authoriser sets (an ISO instant) just before its configuration update. */
-    static final String RESTART_MARKER = "AUTH_RESPONDER_RESTARTED_AT";
+    static final String RESTART_MARKER = RestartMarker.VARIABLE;
     /** How long after the marker the update may land and still be the restart's: seconds in practice. */
     static final Duration OWN_RESTART_SLACK = Duration.ofMinutes(1);
 

@@ -8,6 +8,7 @@ import authresponder.core.FunctionHandler;
 import authresponder.core.Outcome;
 import authresponder.core.Redact;
 import authresponder.core.Result;
+import authresponder.core.TeamTopics;
 import authresponder.core.AwsClients;
 import authresponder.core.Trigger;
 import authresponder.core.ledger.Claim;
@@ -19,12 +20,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
 import software.amazon.awssdk.core.exception.SdkException;
 
 /**
@@ -38,10 +36,9 @@ public final class EscalateHandler extends FunctionHandler<EscalateCommand, Page
     static final String ACTION = "page";
     /** The ledger's record that an alarm was seen in ALARM in a region (target: alarm@region). */
     static final String SEEN = "alarm-seen";
-    private static final Pattern TOPIC_ARN = Pattern.compile("arn:aws[a-z-]*:sns:[a-z0-9-]+:\\d{12}:[A-Za-z0-9_-]{1,256}");
 
     private final Routes routes;
-    private final Map<String, String> topics;
+    private final TeamTopics topics;
     private final Duration window;
     private final Duration lookback;
     private final String runbookBase;
@@ -57,10 +54,11 @@ public final class EscalateHandler extends FunctionHandler<EscalateCommand, Page
         super(NAME, EscalateCommand.class, env);
         Policy policy = Policy.bundled();
         routes = new Routes(policy);
-        topics = topics(env.required("ESCALATION_TOPICS"));
-        List<String> missing = routes.teams().stream().filter(team -> !topics.containsKey(team)).sorted().toList();
+        env.required(TeamTopics.SETTING);
+        topics = TeamTopics.from(env);
+        List<String> missing = routes.teams().stream().filter(team -> topics.topic(team).isEmpty()).sorted().toList();
         if (!missing.isEmpty()) {
-            throw new ConfigException("ESCALATION_TOPICS has no topic for team " + String.join(", ", missing)
+            throw new ConfigException(TeamTopics.SETTING + " has no topic for team " + String.join(", ", missing)
                     + ", which the runbooks can page");
         }
         window = policy.cooldown(ACTION);
@@ -69,19 +67,6 @@ public final class EscalateHandler extends FunctionHandler<EscalateCommand, Page
         triage = new Triage(routes, name);
         ledger = Ledger.from(env);
         pager = new Pager(new AwsClients(env));
-    }
-
-    /** "team=topic-arn,team=topic-arn": each on-call team's SNS topic. */
-    private static Map<String, String> topics(String setting) {
-        Map<String, String> topics = new LinkedHashMap<>();
-        for (String pair : setting.split(",")) {
-            String[] parts = pair.strip().split("=", 2);
-            if (parts.length != 2 || parts[0].isBlank() || !TOPIC_ARN.matcher(parts[1].strip()).matches()) {
-                throw new ConfigException("ESCALATION_TOPICS must be team=sns-topic-arn pairs separated by commas, got '" + pair.strip() + "'");
-            }
-            topics.put(parts[0].strip(), parts[1].strip());
-        }
-        return Map.copyOf(topics);
     }
 
     @Override
@@ -93,7 +78,7 @@ public final class EscalateHandler extends FunctionHandler<EscalateCommand, Page
         if (command.team() == null && command.runbook() == null) {
             throw new BadInputException("name a team (one of " + knownTeams() + ") or a runbook to page its owner");
         }
-        if (command.team() != null && !topics.containsKey(command.team())) {
+        if (command.team() != null && topics.topic(command.team()).isEmpty()) {
             throw new BadInputException("unknown team '" + command.team() + "'; known: " + knownTeams());
         }
         if (command.summary() == null || command.summary().isBlank()) {
@@ -106,7 +91,7 @@ public final class EscalateHandler extends FunctionHandler<EscalateCommand, Page
     }
 
     private String knownTeams() {
-        return String.join(", ", topics.keySet().stream().sorted().toList());
+        return String.join(", ", topics.teams().stream().sorted().toList());
     }
 
     @Override
@@ -121,7 +106,7 @@ public final class EscalateHandler extends FunctionHandler<EscalateCommand, Page
         }
         Incident incident = (Incident) reading;
         String team = incident.route().team();
-        String topic = topics.get(team);
+        String topic = topics.topic(team).orElse(null);
         List<Attempt> attempts = recent == null ? null : recent.stream()
                 .filter(entry -> !entry.dryRun() && !SEEN.equals(entry.action()))
                 .sorted(Comparator.comparing(Entry::at))

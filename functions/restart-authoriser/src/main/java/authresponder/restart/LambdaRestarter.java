@@ -1,5 +1,6 @@
 package authresponder.restart;
 
+import authresponder.core.RestartMarker;
 import authresponder.core.AwsClients;
 import authresponder.core.Budget;
 import authresponder.core.Outcome;
@@ -27,7 +28,7 @@ import software.amazon.awssdk.services.lambda.model.State;
  * then a version is published and the alias moved to it.
  */
 final class LambdaRestarter {
-    static final String MARKER = "AUTH_RESPONDER_RESTARTED_AT";
+    static final String MARKER = RestartMarker.VARIABLE;
     private static final Duration CALL_CAP = Duration.ofSeconds(10);
     /** Kept back from the budget for recording the outcome after a wait ends. */
     private static final Duration RESERVE = Duration.ofSeconds(2);

@@ -2,11 +2,10 @@ package authresponder.watchkeys;
 
 import authresponder.core.AwsClients;
 import authresponder.core.Budget;
-import authresponder.core.ConfigException;
 import authresponder.core.Env;
 import authresponder.core.Lazy;
+import authresponder.core.TeamTopics;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.services.sns.SnsClient;
 import software.amazon.awssdk.services.sns.model.MessageAttributeValue;
@@ -17,7 +16,6 @@ import software.amazon.awssdk.services.sns.model.MessageAttributeValue;
  * a provider that fails, a provider that answers again. Not a page: no severity above INFO.
  */
 final class Notices {
-    static final String TOPICS = "ESCALATION_TOPICS";
     private static final Duration PUBLISH_CAP = Duration.ofSeconds(5);
 
     private final String team;
@@ -28,22 +26,7 @@ final class Notices {
     Notices(Env env, AwsClients clients, String team) {
         this.sns = Lazy.of(() -> clients.build(SnsClient.builder()));
         this.team = team;
-        this.topicArn = topicOf(env, team);
-    }
-
-    /** The team's topic in "team=topic-arn,team=topic-arn"; null when the setting or the team is absent. */
-    private static String topicOf(Env env, String team) {
-        String topic = null;
-        for (String pair : env.list(TOPICS, List.of())) {
-            String[] parts = pair.split("=", 2);
-            if (parts.length != 2 || parts[0].isBlank() || !parts[1].strip().startsWith("arn:") || !parts[1].contains(":sns:")) {
-                throw new ConfigException(TOPICS + " must be team=sns-topic-arn pairs separated by commas, got '" + pair + "'");
-            }
-            if (parts[0].strip().equals(team)) {
-                topic = parts[1].strip();
-            }
-        }
-        return topic;
+        this.topicArn = TeamTopics.from(env).topic(team).orElse(null);
     }
 
     String team() {
@@ -52,7 +35,7 @@ final class Notices {
 
     /** Why a notice cannot be sent, or null when it can. */
     String unavailable() {
-        return topicArn == null ? TOPICS + " has no topic for team " + team + ": no notice was sent" : null;
+        return topicArn == null ? TeamTopics.SETTING + " has no topic for team " + team + ": no notice was sent" : null;
     }
 
     /** Publishes one notice; returns SNS's message id. Throws what SNS threw. */
