@@ -11,7 +11,11 @@ import authresponder.core.policy.Severity;
  * @param severity HIGH unless said otherwise
  * @param dryRun   compose the page and say where it would go, publish nothing
  */
-public record EscalateCommand(String team, String runbook, String summary, Severity severity, boolean dryRun) {
+public record EscalateCommand(String team, String runbook, String summary, Severity severity, Boolean dryRun) {
     static final int MAX_SUMMARY = 300;
     static final EscalateCommand FROM_EVENT = new EscalateCommand(null, null, null, null, false);
+
+    public boolean isDryRun() {
+        return Boolean.TRUE.equals(dryRun);
+    }
 }

@@ -114,7 +114,7 @@ public final class EscalateHandler extends FunctionHandler<EscalateCommand, Page
                         entry.outcome() == null ? "running" : entry.outcome().name(), entry.summary()))
                 .toList();
         Page page = Page.compose(incident, attempts, runbookUrl(incident.route()), invocation.caller().requestKey());
-        Request request = Request.of(ACTION, incident.key(), invocation.caller(), window).dryRun(command.dryRun());
+        Request request = Request.of(ACTION, incident.key(), invocation.caller(), window).dryRun(command.isDryRun());
 
         return switch (ledger.claim(request, invocation.budget())) {
             case Claim.DryRun dry -> {

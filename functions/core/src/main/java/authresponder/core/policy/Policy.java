@@ -1,6 +1,7 @@
 package authresponder.core.policy;
 
 import authresponder.core.AlarmEvent;
+import authresponder.core.Binder;
 import authresponder.core.Outcome;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -33,6 +34,8 @@ import java.util.function.Function;
  * build rather than an incident.
  */
 public final class Policy {
+    /** Policy values are bound as strictly as commands, and a mistake names the file and the field. */
+    private static final Binder BINDER = new Binder(PolicyException::new, path -> path);
     private final Routing routing;
     private final List<Runbook> runbooks;
     private final Map<String, Alarm> alarms = new LinkedHashMap<>();
@@ -70,8 +73,8 @@ public final class Policy {
             merge(allThresholds, runbook.thresholds(), at + "threshold ");
             merge(allCaps, runbook.caps(), at + "cap ");
         }
-        thresholds = Strict.bindComplete(allThresholds, Thresholds.class, "thresholds");
-        caps = Strict.bindComplete(allCaps, Caps.class, "caps");
+        thresholds = BINDER.bindComplete(allThresholds, Thresholds.class, "thresholds", Set.of());
+        caps = BINDER.bindComplete(allCaps, Caps.class, "caps", Set.of());
         check();
     }
 
@@ -107,11 +110,11 @@ public final class Policy {
     }
 
     private static Policy load(Function<String, String> files) {
-        Routing routing = Strict.bindComplete(parse(files.apply("routing.json"), "runbooks/routing.json"), Routing.class, "runbooks/routing.json");
+        Routing routing = BINDER.bindComplete(parse(files.apply("routing.json"), "runbooks/routing.json"), Routing.class, "runbooks/routing.json", Set.of());
         List<Runbook> runbooks = new ArrayList<>();
         for (String id : routing.runbooks()) {
             String file = "runbooks/" + id + ".md";
-            Runbook runbook = Strict.bindComplete(frontMatter(files.apply(id + ".md"), file), Runbook.class, file, Runbook.OPTIONAL);
+            Runbook runbook = BINDER.bindComplete(frontMatter(files.apply(id + ".md"), file), Runbook.class, file, Runbook.OPTIONAL);
             require(runbook.id().equals(id), file + ": id is '" + runbook.id() + "', not the file's name");
             runbooks.add(runbook);
         }

@@ -1,4 +1,4 @@
-package authresponder.core.policy;
+package authresponder.core;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -9,43 +9,53 @@ import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * Binds policy JSON to records, all the way down: an unknown field, a missing required value (a
- * primitive component), a wrong type, an unknown enum name or a malformed duration is an error that
- * names the file and the path, so a typo in a runbook fails the build instead of changing behaviour.
+ * The one way JSON becomes records in this product, for a caller's command and for the runbooks' policy
+ * alike: strict all the way down. An unknown field, a missing required value, a wrong type, a blank
+ * string, an unknown enum name or a malformed duration is an error that names where it is, so a typo
+ * never silently does something else.
  */
-final class Strict {
-    private Strict() {}
+public final class Binder {
+    private final Function<String, RuntimeException> error;
+    private final Function<String, String> label;
 
-    static <T> T bind(JsonElement json, Class<T> type, String where) {
-        return type.cast(value(json, type, where));
+    /**
+     * @param error makes the exception to throw from a message (bad input for a command, a policy error for a runbook)
+     * @param label how a path reads in a message (e.g. {@code dryRun} → {@code field 'dryRun'})
+     */
+    public Binder(Function<String, RuntimeException> error, Function<String, String> label) {
+        this.error = error;
+        this.label = label;
     }
 
-    /** Binds a record whose every component is required, boxed or not. */
-    static <T extends Record> T bindComplete(JsonObject json, Class<T> type, String where) {
-        return bindComplete(json, type, where, Set.of());
+    public <T> T bind(JsonElement json, Class<T> type, String path) {
+        return type.cast(value(json, type, path));
     }
 
-    /** Binds a record whose every component is required but the optional ones named, which may be left out (null). */
-    static <T extends Record> T bindComplete(JsonObject json, Class<T> type, String where, Set<String> optional) {
+    /** Binds a record whose every component is required, boxed or not, but the optional ones named (which may be null). */
+    public <T extends Record> T bindComplete(JsonObject json, Class<T> type, String path, Set<String> optional) {
         for (RecordComponent component : type.getRecordComponents()) {
-            if (optional.contains(component.getName())) {
-                continue;
-            }
-            if (!json.has(component.getName()) || json.get(component.getName()).isJsonNull()) {
-                throw new PolicyException(where + "." + component.getName() + " is missing");
+            if (!optional.contains(component.getName())
+                    && (!json.has(component.getName()) || json.get(component.getName()).isJsonNull())) {
+                throw error.apply(label.apply(child(path, component.getName())) + " is missing");
             }
         }
-        return bind(json, type, where);
+        return bind(json, type, path);
     }
 
-    private static Object value(JsonElement json, Type type, String path) {
+    private static String child(String path, String name) {
+        return path.isEmpty() ? name : path + "." + name;
+    }
+
+    private Object value(JsonElement json, Type type, String path) {
         if (type instanceof ParameterizedType generic) {
             Class<?> raw = (Class<?>) generic.getRawType();
             Type[] args = generic.getActualTypeArguments();
@@ -65,12 +75,12 @@ final class Strict {
                 }
                 Map<Object, Object> map = new LinkedHashMap<>();
                 for (var entry : json.getAsJsonObject().entrySet()) {
-                    String at = path + "." + entry.getKey();
+                    String at = child(path, entry.getKey());
                     map.put(key(entry.getKey(), (Class<?>) args[0], at), value(entry.getValue(), args[1], at));
                 }
-                return java.util.Collections.unmodifiableMap(map);
+                return Collections.unmodifiableMap(map);
             }
-            throw new IllegalArgumentException("unsupported policy type " + type);
+            throw new IllegalArgumentException("unsupported type " + type);
         }
         Class<?> target = (Class<?>) type;
         if (target == JsonObject.class) {
@@ -87,17 +97,23 @@ final class Strict {
         }
         var primitive = json.getAsJsonPrimitive();
         if (target == String.class) {
-            if (!primitive.isString() || primitive.getAsString().isBlank()) {
-                throw wrong(path, "a non-empty string");
+            if (!primitive.isString()) {
+                throw wrong(path, "a string");
+            }
+            if (primitive.getAsString().isBlank()) {
+                throw error.apply(label.apply(path) + " must not be empty");
             }
             return primitive.getAsString();
         }
-        if (target == int.class || target == Integer.class) {
-            if (!primitive.isNumber()) {
-                throw wrong(path, "a whole number");
-            }
+        if (target == int.class || target == Integer.class || target == long.class || target == Long.class) {
             try {
-                return primitive.getAsBigDecimal().intValueExact();
+                if (!primitive.isNumber()) {
+                    throw new ArithmeticException();
+                }
+                if (target == int.class || target == Integer.class) {
+                    return primitive.getAsBigDecimal().intValueExact();
+                }
+                return primitive.getAsBigDecimal().longValueExact();
             } catch (ArithmeticException e) {
                 throw wrong(path, "a whole number");
             }
@@ -131,10 +147,10 @@ final class Strict {
         if (target.isEnum()) {
             return key(primitive.isString() ? primitive.getAsString() : primitive.toString(), target, path);
         }
-        throw new IllegalArgumentException("unsupported policy type " + target);
+        throw new IllegalArgumentException("unsupported type " + target);
     }
 
-    private static Object record(JsonElement json, Class<?> type, String path) {
+    private Object record(JsonElement json, Class<?> type, String path) {
         if (!json.isJsonObject()) {
             throw wrong(path, "an object");
         }
@@ -143,7 +159,7 @@ final class Strict {
         Set<String> known = Arrays.stream(components).map(RecordComponent::getName).collect(Collectors.toSet());
         for (String field : object.keySet()) {
             if (!known.contains(field)) {
-                throw new PolicyException(path + ": unknown field '" + field + "'; allowed: "
+                throw error.apply((path.isEmpty() ? "" : label.apply(path) + ": ") + "unknown field '" + field + "'; allowed: "
                         + known.stream().sorted().collect(Collectors.joining(", ")));
             }
         }
@@ -153,10 +169,10 @@ final class Strict {
             RecordComponent component = components[i];
             types[i] = component.getType();
             JsonElement value = object.get(component.getName());
-            String at = path + "." + component.getName();
+            String at = child(path, component.getName());
             if (value == null || value.isJsonNull()) {
                 if (component.getType().isPrimitive()) {
-                    throw new PolicyException(at + " is missing");
+                    throw error.apply(label.apply(at) + " is missing");
                 }
                 values[i] = null;
             } else {
@@ -164,14 +180,16 @@ final class Strict {
             }
         }
         try {
-            return type.getDeclaredConstructor(types).newInstance(values);
+            var constructor = type.getDeclaredConstructor(types);
+            constructor.setAccessible(true);
+            return constructor.newInstance(values);
         } catch (ReflectiveOperationException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
-            throw new PolicyException(path + ": " + cause.getMessage());
+            throw error.apply((path.isEmpty() ? "" : label.apply(path) + ": ") + cause.getMessage());
         }
     }
 
-    private static Object key(String name, Class<?> type, String path) {
+    private Object key(String name, Class<?> type, String path) {
         if (type == String.class) {
             return name;
         }
@@ -188,7 +206,7 @@ final class Strict {
         return type == String.class ? "a string" : type.isEnum() ? "a name" : "a value of type " + type.getSimpleName();
     }
 
-    private static PolicyException wrong(String path, String expected) {
-        return new PolicyException(path + " must be " + expected);
+    private RuntimeException wrong(String path, String expected) {
+        return error.apply(label.apply(path) + " must be " + expected);
     }
 }
