@@ -65,7 +65,7 @@ class KeyChangeTest {
         assertEquals(KeyChange.ADDED, added.change());
         assertEquals("rsa-2", added.kid());
         assertEquals(List.of(world.idp.privateKey("rsa-2").computeThumbprint().toString()), added.after());
-        assertEquals(List.of("flush-jwks"), report(answer).actions().stream().map(WatchReport.ActionReport::action).toList());
+        assertEquals(List.of("flush-jwks", "restart-authoriser"), report(answer).actions().stream().map(WatchReport.ActionReport::action).toList());
         assertEquals(Outcome.DONE, report(answer).actions().getFirst().outcome());
         assertFalse(world.cached(), "the cached JWKS is gone: the next validation fetches the set with rsa-2");
         assertEquals("signed-in", world.redis.get("session:alice"), "sessions survive");
