@@ -80,6 +80,23 @@ final class Bus {
         }
     }
 
+    /** An EventBridge schedule fires for a function ("Scheduled Event"). */
+    void schedule(String function) {
+        JsonObject event = new JsonObject();
+        event.addProperty("version", "0");
+        event.addProperty("id", UUID.randomUUID().toString());
+        event.addProperty("detail-type", "Scheduled Event");
+        event.addProperty("source", "aws.events");
+        event.addProperty("account", AlarmEvents.ACCOUNT);
+        event.addProperty("time", Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+        event.addProperty("region", AlarmEvents.REGION);
+        event.add("resources", new com.google.gson.JsonArray());
+        event.getAsJsonArray("resources").add("arn:aws:events:" + AlarmEvents.REGION + ":" + AlarmEvents.ACCOUNT + ":rule/" + function + "-every-minute");
+        event.add("detail", new JsonObject());
+        timeline.note("schedule", function + "-every-minute → " + function);
+        invoke(function, function, event);
+    }
+
     /** The verdict in a diagnose answer: details.verdict, which the EventBridge rules match on. */
     static Optional<Verdict> verdict(Step diagnosis) {
         JsonObject details = diagnosis.result().has("details") && diagnosis.result().get("details").isJsonObject()

@@ -101,27 +101,37 @@ public final class Drill {
         var before = stage.traffic();
         timeline.note("authoriser", "before: " + before.describe());
         String keysBefore = stage.cachedJwks();
+        Bus bus = new Bus(stage.policy, stage.env(), timeline);
+        if (scenario.delivery() == Scenario.Delivery.WATCHED) {
+            bus.schedule("watch-keys"); // it has been running every minute: it knows the keys from before
+        }
         timeline.note("incident", scenario.incident().happen(stage));
         try (AutoCloseable ongoing = scenario.pressure().start(stage)) {
-            return respond(stage, scenario, timeline, before, keysBefore);
+            return respond(stage, scenario, timeline, bus, before, keysBefore);
         } catch (Exception e) {
             throw new IllegalStateException("the drill's own " + scenario.name() + " load failed to stop", e);
         }
     }
 
     /** The incident is on: measure it, raise the alarms, let the product respond, measure again, judge. */
-    private Row respond(Stage stage, Scenario scenario, Timeline timeline, SimulatedAuthoriser.Tally before, String keysBefore) {
+    private Row respond(Stage stage, Scenario scenario, Timeline timeline, Bus bus, SimulatedAuthoriser.Tally before, String keysBefore) {
         var during = stage.traffic();
         long sessionsAtAlarm = stage.keys("session:*");
         timeline.note("authoriser", "during: " + during.describe() + "; " + sessionsAtAlarm + " sessions in the cache");
 
-        Bus bus = new Bus(stage.policy, stage.env(), timeline);
         Alarm symptom = stage.policy.alarm(SYMPTOM).orElseThrow();
         Alarm composite = stage.policy.alarm(COMPOSITE).orElseThrow();
         Instant alarmAt = Instant.now();
         boolean fires = during.refusedPercent() > symptom.effectiveThreshold();
         List<String> wrong = new ArrayList<>();
-        if (!fires) {
+        if (scenario.delivery() == Scenario.Delivery.WATCHED) {
+            if (fires) {
+                wrong.add(SYMPTOM + " fired: " + String.format(Locale.ROOT, "%.1f%%", during.refusedPercent()) + " refused");
+            }
+            bus.schedule("watch-keys");
+            stage.signInAgain(Scenario.SIGNED_IN_AGAIN, i -> stage.idp.token("rsa-2").subject("user-" + i).sign());
+            timeline.note("incident", "IdP now signs with rsa-2; " + Math.round(stage.users.size() * Scenario.SIGNED_IN_AGAIN) + " users signed in again");
+        } else if (!fires) {
             wrong.add(SYMPTOM + " did not fire: " + String.format(Locale.ROOT, "%.1f%%", during.refusedPercent()) + " refused");
         } else {
             bus.alarm(AlarmEvents.metric(symptom, "ALARM", alarmAt, List.of(before.refusedPercent(), during.refusedPercent())));
@@ -140,7 +150,7 @@ public final class Drill {
                 .findFirst().flatMap(Bus::verdict);
         Scenario.Expected expected = scenario.expected();
         bus.unwired().forEach((function, why) -> wrong.add("not wired: " + function + " (" + why + ")"));
-        if (fires && verdict.map(v -> v != expected.verdict()).orElse(bus.unwired().isEmpty())) {
+        if (expected.verdict() != null && fires && verdict.map(v -> v != expected.verdict()).orElse(bus.unwired().isEmpty())) {
             wrong.add("verdict " + verdict.map(Enum::name).orElse("none") + ", expected " + expected.verdict());
         }
         Map<String, Long> done = steps.stream().filter(s -> s.action() != null && s.outcome() == Outcome.DONE)
@@ -172,7 +182,8 @@ public final class Drill {
                 .collect(Collectors.groupingBy(s -> s.action() + " " + (s.wired() ? s.outcome() : "NOT WIRED"), java.util.LinkedHashMap::new, Collectors.counting()));
         String actions = tried.entrySet().stream().map(e -> e.getKey() + (e.getValue() > 1 ? " ×" + e.getValue() : ""))
                 .collect(Collectors.joining(", "));
-        String mitigation = mitigated && fires ? seconds(sinceAlarm) : pages.isEmpty() ? "—" : "human (paged in " + seconds(firstPage(steps, alarmAt)) + ")";
+        String mitigation = scenario.delivery() == Scenario.Delivery.WATCHED ? (mitigated ? "before any 401" : "—")
+                : mitigated && fires ? seconds(sinceAlarm) : pages.isEmpty() ? "—" : "human (paged in " + seconds(firstPage(steps, alarmAt)) + ")";
         Row row = new Row(scenario.name(), verdict.map(Enum::name).orElse("—"), actions.isEmpty() ? "none" : actions,
                 paged.isEmpty() ? "nobody" : String.join(", ", paged),
                 String.format(Locale.ROOT, "%.0f%% → %.0f%%", during.refusedPercent(), after.refusedPercent()), mitigation, wrong);

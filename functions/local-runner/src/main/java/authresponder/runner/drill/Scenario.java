@@ -12,6 +12,8 @@ import java.util.Set;
  * @param expected what a correct run shows
  */
 record Scenario(String name, String title, Incident incident, Pressure pressure, Delivery delivery, Expected expected) {
+    /** The drill's provider name for watch-keys (WATCH_KEYS_PROVIDERS). */
+    static final String PROVIDER = "main";
 
     /** What goes wrong in the world; returns one line for the timeline. */
     @FunctionalInterface
@@ -32,11 +34,17 @@ record Scenario(String name, String title, Incident incident, Pressure pressure,
         /** One ALARM. */
         ONCE,
         /** The alarm flaps ALARM, OK, ALARM, OK, ALARM within a minute; the asynchronous invocations run at once. */
-        FLAPPING
+        FLAPPING,
+        /**
+         * No alarm must fire: watch-keys' schedule notices the provider's new key before it signs with it, then the
+         * provider starts signing with it (users sign in again) and the authoriser must accept every token.
+         */
+        WATCHED
     }
 
     /**
-     * @param done        the actions that must end DONE, each as often as listed
+     * @param verdict     the diagnosis, or null when no alarm may fire at all
+     * @param done        the actions that must end DONE, each as often as listed (watch-keys' own run counts as one)
      * @param paged       the teams that must be paged, and no other
      * @param mitigated   whether the 401s must be gone without a person
      * @param keysKept    whether the cached JWKS must be exactly as before (nothing flushed)
@@ -71,6 +79,12 @@ record Scenario(String name, String title, Incident incident, Pressure pressure,
                 new Scenario("flapping", "A key rotation, and the alarm flaps: ALARM, OK, ALARM, OK, ALARM, delivered at once",
                         Scenario::rotateKeys, Pressure.NONE, Delivery.FLAPPING,
                         new Expected(Verdict.STALE_KEY_CACHE, List.of("flush-jwks", "restart-authoriser"), Set.of(), true, false)),
+                new Scenario("watched-rotation", "The identity provider pre-publishes a new key; watch-keys acts before it signs with it",
+                        stage -> {
+                            stage.idp.addRsaKey("rsa-2");
+                            return "IdP published rsa-2 (not signing with it yet)";
+                        }, Pressure.NONE, Delivery.WATCHED,
+                        new Expected(null, List.of("watch-keys"), Set.of("identity-platform"), true, false)),
                 new Scenario("recent-deploy", "A release of the authoriser changes the audience it accepts",
                         stage -> {
                             stage.releaseAuthoriser("auth-api-v2");

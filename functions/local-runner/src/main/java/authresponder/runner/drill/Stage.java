@@ -244,6 +244,7 @@ final class Stage implements AutoCloseable {
         settings.put("CACHED_JWKS_KEY", jwksCacheKey());
         settings.put("AUTHORISER_FUNCTION", AUTHORISER);
         settings.put("AUTHORISER_LOG_GROUP", LOG_GROUP);
+        settings.put("WATCH_KEYS_PROVIDERS", Scenario.PROVIDER + "=" + idp.issuer());
         settings.put("RESTART_TARGETS", "{\"" + AUTHORISER + "\": {\"lambda\": \"" + AUTHORISER + "\"}}");
         return new Env(settings);
     }
