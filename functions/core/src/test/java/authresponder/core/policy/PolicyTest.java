@@ -52,7 +52,7 @@ class PolicyTest {
 
         KeyWatch watch = policy.keyWatch();
         assertEquals("identity-platform", watch.team());
-        assertEquals(List.of("flush-jwks"), watch.actions().get(KeyChange.ADDED));
+        assertEquals(List.of("flush-jwks", "restart-authoriser"), watch.actions().get(KeyChange.ADDED));
         assertEquals(List.of("flush-jwks", "restart-authoriser"), watch.actions().get(KeyChange.MATERIAL_CHANGED));
         assertEquals(Duration.ofMinutes(30), watch.noticeWindow());
         assertEquals("runbooks/jwks-rotation-spike.md", policy.runbookOfKeyWatch().path());
@@ -142,7 +142,7 @@ class PolicyTest {
             jwks-rotation-spike.md     | "REMOVED": ["flush-jwks", "restart-authoriser"], | "REMOVED": ["flush-jwks", "reboot"], | actions for REMOVED name action 'reboot', which does not exist
             jwks-rotation-spike.md     | "team": "identity-platform",       | "team": "nobody",                    | keyWatch: team 'nobody' is not a team
             jwks-rotation-spike.md     | "MATERIAL_CHANGED": ["flush-jwks", "restart-authoriser"] | "SAME_KID": ["flush-jwks"] | not 'SAME_KID'
-            jwks-rotation-spike.md     | "ADDED": ["flush-jwks"],           | ''                                   | actions must say what follows from each of
+            jwks-rotation-spike.md     | "ADDED": ["flush-jwks", "restart-authoriser"], | ''                       | actions must say what follows from each of
             jwks-rotation-spike.md     | "keyWatch": {                      | "thresholds2": {} , "keyWatch": {    | unknown field 'thresholds2'
             token-expiry-clock-skew.md | "alarms": [                        | "alarms": [ {"name": "auth-error-rate", "kind": "METRIC", "namespace": "A", "metric": "B", "statistic": "Sum", "periodSeconds": 60, "threshold": 1, "evaluationPeriods": 1, "comparison": "GreaterThanThreshold"}, | alarm auth-error-rate is defined twice
             """)
