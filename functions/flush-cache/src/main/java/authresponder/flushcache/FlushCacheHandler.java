@@ -139,18 +139,22 @@ public final class FlushCacheHandler extends FunctionHandler<FlushCommand, Flush
         return report.keys() == 0 ? Outcome.NO_CHANGE : Outcome.DONE;
     }
 
+    private static String keys(long count) {
+        return count == 1 ? "1 key" : count + " keys";
+    }
+
     private static String summary(FlushReport report, List<String> patterns) {
         String what = "scope " + report.scope() + (patterns.isEmpty() ? " (every key in the database)" : " (" + String.join(", ", patterns) + ")");
         String where = report.nodes().size() == 1 ? "1 primary" : report.nodes().size() + " primaries";
         if (report.dryRun()) {
-            String counted = "dry run: " + report.keys() + " keys of " + what + " would be removed from " + where + "; nothing was removed";
+            String counted = "dry run: " + keys(report.keys()) + " of " + what + " would be removed from " + where + "; nothing was removed";
             return report.complete() ? counted : counted + "; counting stopped early: " + report.stoppedBecause();
         }
         if (!report.complete()) {
-            return "partial: removed " + report.keys() + " keys of " + what + " from " + where + ", then stopped: "
+            return "partial: removed " + keys(report.keys()) + " of " + what + " from " + where + ", then stopped: "
                     + report.stoppedBecause() + "; run it again to remove the rest (within the cooldown: force with a reason)";
         }
         return report.keys() == 0 ? "nothing to remove: no key of " + what + " on " + where
-                : "removed " + report.keys() + " keys of " + what + " from " + where;
+                : "removed " + keys(report.keys()) + " of " + what + " from " + where;
     }
 }

@@ -39,7 +39,7 @@ class GuardTest {
         assertTrue(report.dryRun());
         assertEquals(Status.CHANGED, report.providers().getFirst().status());
         assertEquals(List.of(Outcome.DRY_RUN, Outcome.DRY_RUN), report.actions().stream().map(WatchReport.ActionReport::outcome).toList());
-        assertTrue(report.actions().getFirst().summary().contains("1 keys of scope jwks"), report.actions().getFirst().summary());
+        assertTrue(report.actions().getFirst().summary().contains("1 key of scope jwks"), report.actions().getFirst().summary());
         assertTrue(world.cached(), "nothing flushed");
         assertNull(world.authoriserRestartedAt(), "nothing restarted");
         assertEquals(List.of(), world.notices(), "nobody told");

@@ -159,7 +159,11 @@ public final class Drill {
         if (!done.equals(wanted)) {
             wrong.add("actions done " + done + ", expected " + wanted);
         }
-        TreeSet<String> paged = pages.stream().map(Stage.Page::team).collect(Collectors.toCollection(TreeSet::new));
+        // watch-keys' informational notices share the teams' topics but page nobody: severity INFO.
+        TreeSet<String> paged = pages.stream().filter(page -> !"INFO".equals(page.attributes().get("severity")))
+                .map(Stage.Page::team).collect(Collectors.toCollection(TreeSet::new));
+        TreeSet<String> notified = pages.stream().filter(page -> "INFO".equals(page.attributes().get("severity")))
+                .map(Stage.Page::team).collect(Collectors.toCollection(TreeSet::new));
         if (!paged.equals(new TreeSet<>(expected.paged()))) {
             wrong.add("paged " + (paged.isEmpty() ? "nobody" : paged) + ", expected " + (expected.paged().isEmpty() ? "nobody" : new TreeSet<>(expected.paged())));
         }
@@ -185,7 +189,7 @@ public final class Drill {
         String mitigation = scenario.delivery() == Scenario.Delivery.WATCHED ? (mitigated ? "before any 401" : "—")
                 : mitigated && fires ? seconds(sinceAlarm) : pages.isEmpty() ? "—" : "human (paged in " + seconds(firstPage(steps, alarmAt)) + ")";
         Row row = new Row(scenario.name(), verdict.map(Enum::name).orElse("—"), actions.isEmpty() ? "none" : actions,
-                paged.isEmpty() ? "nobody" : String.join(", ", paged),
+                (paged.isEmpty() ? "nobody" : String.join(", ", paged)) + (notified.isEmpty() ? "" : " (notice: " + String.join(", ", notified) + ")"),
                 String.format(Locale.ROOT, "%.0f%% → %.0f%%", during.refusedPercent(), after.refusedPercent()), mitigation, wrong);
         out.println(row.right() ? "  ✔ as the runbook says" : "  ✘ WRONG: " + String.join("; ", wrong));
         return row;

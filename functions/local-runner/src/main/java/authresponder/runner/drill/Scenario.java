@@ -84,7 +84,7 @@ record Scenario(String name, String title, Incident incident, Pressure pressure,
                             stage.idp.addRsaKey("rsa-2");
                             return "IdP published rsa-2 (not signing with it yet)";
                         }, Pressure.NONE, Delivery.WATCHED,
-                        new Expected(null, List.of("watch-keys"), Set.of("identity-platform"), true, false)),
+                        new Expected(null, List.of("watch-keys"), Set.of(), true, false)),
                 new Scenario("recent-deploy", "A release of the authoriser changes the audience it accepts",
                         stage -> {
                             stage.releaseAuthoriser("auth-api-v2");
