@@ -106,6 +106,7 @@ public final class Endpoints implements AutoCloseable {
         settings.put("AUTHORISER_FUNCTION", AUTHORISER);
         settings.put("AUTHORISER_LOG_GROUP", LOG_GROUP);
         settings.put("ESCALATION_TOPICS", String.join(",", topics.entrySet().stream().map(t -> t.getKey() + "=" + t.getValue()).toList()));
+        settings.put("WATCH_KEYS_PROVIDERS", "main=" + idp.issuer());
         settings.put("RESTART_TARGETS", "{\"" + AUTHORISER + "\": {\"lambda\": \"" + AUTHORISER + "\"}}");
         return settings;
     }
