@@ -18,6 +18,7 @@ import java.util.regex.Pattern;
  * @param restartTargets     restart-authoriser's targets by name (its RESTART_TARGETS), from which its permissions follow
  * @param metricDimensions   dimensions to add to every runbook metric of a namespace, where this deployment publishes them so
  * @param environment        extra environment variables per function, passed on verbatim
+ * @param snapStart          Lambda SnapStart on every function, which callers then invoke through its alias
  */
 public record DeploymentConfig(
         String name,
@@ -35,7 +36,8 @@ public record DeploymentConfig(
         Map<String, Team> teams,
         String fallbackTeam,
         int watchKeysEveryMinutes,
-        Map<String, Map<String, String>> environment) {
+        Map<String, Map<String, String>> environment,
+        boolean snapStart) {
 
     /** The subnets and egress of the cache's VPC, where diagnose and flush-cache run. */
     public record Network(String vpcId, List<String> availabilityZones, List<String> subnetIds, List<String> httpsEgress) {}
@@ -201,12 +203,14 @@ public record DeploymentConfig(
             }
             env.done();
         }
+        boolean snapStart = root.bool("snapStart", false);
         root.done();
 
         if (!problems.isEmpty()) {
             throw new InvalidConfigException(source, problems);
         }
         return new DeploymentConfig(name == null ? "auth-responder" : name, account, primary, regions, retention, opsRole,
-                network, cache, idps, authoriser, restartTargets, dimensions, teams, fallback, watchEvery, environment);
+                network, cache, idps, authoriser, restartTargets, dimensions, teams, fallback, watchEvery, environment,
+                snapStart);
     }
 }

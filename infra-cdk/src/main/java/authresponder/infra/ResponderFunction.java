@@ -12,15 +12,19 @@ import software.amazon.awscdk.services.ec2.SubnetSelection;
 import software.amazon.awscdk.services.iam.ArnPrincipal;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
+import software.amazon.awscdk.services.lambda.Alias;
 import software.amazon.awscdk.services.lambda.Architecture;
 import software.amazon.awscdk.services.lambda.Code;
+import software.amazon.awscdk.services.lambda.EventInvokeConfigOptions;
 import software.amazon.awscdk.services.lambda.Function;
 import software.amazon.awscdk.services.lambda.FunctionUrl;
 import software.amazon.awscdk.services.lambda.FunctionUrlAuthType;
 import software.amazon.awscdk.services.lambda.FunctionUrlOptions;
 import software.amazon.awscdk.services.lambda.IDestination;
+import software.amazon.awscdk.services.lambda.IFunction;
 import software.amazon.awscdk.services.lambda.Permission;
 import software.amazon.awscdk.services.lambda.Runtime;
+import software.amazon.awscdk.services.lambda.SnapStartConf;
 import software.amazon.awscdk.services.logs.CfnLogGroup;
 import software.amazon.awscdk.services.logs.LogGroup;
 import software.constructs.Construct;
@@ -29,11 +33,17 @@ import software.constructs.Construct;
  * One auth-responder function: its own role (nothing granted but its log group until the stack adds
  * what the function calls), its log group with retention, the asynchronous-invoke settings (retries,
  * maximum event age, destinations), and a Function URL that only the ops console's role may call.
+ * With SnapStart, Lambda snapshots published versions only: an alias ({@value #ALIAS}) on the current version
+ * is what every caller invokes, and the asynchronous-invoke settings are the alias's.
  */
 final class ResponderFunction extends Construct {
+    static final String ALIAS = "live";
+
     final FunctionSpec spec;
     final Role role;
     final Function function;
+    /** What every caller invokes: the function, or with SnapStart its alias. */
+    final IFunction invoked;
     final FunctionUrl url;
 
     /** Where the function runs when it must reach the cache: the VPC, its subnets and the security group. */
@@ -70,17 +80,24 @@ final class ResponderFunction extends Construct {
                 .reservedConcurrentExecutions(spec.reservedConcurrency())
                 .role(role)
                 .logGroup(logs)
-                .environment(environment)
-                .retryAttempts(spec.retries())
-                .maxEventAge(Duration.seconds(spec.maxEventAge().toSeconds()))
-                .onFailure(onFailure);
-        if (onSuccess != null) {
-            builder.onSuccess(onSuccess);
-        }
+                .environment(environment);
         if (placement != null) {
             builder.vpc(placement.vpc()).vpcSubnets(placement.subnets()).securityGroups(List.of(placement.securityGroup()));
         }
-        function = builder.build();
+        if (config.snapStart()) {
+            function = builder.snapStart(SnapStartConf.ON_PUBLISHED_VERSIONS).build();
+            invoked = Alias.Builder.create(this, "Alias").aliasName(ALIAS).version(function.getCurrentVersion()).build();
+        } else {
+            function = builder.build();
+            invoked = function;
+        }
+        // Lambda reads these per qualifier: with SnapStart the alias's are the ones that apply.
+        invoked.configureAsyncInvoke(EventInvokeConfigOptions.builder()
+                .retryAttempts(spec.retries())
+                .maxEventAge(Duration.seconds(spec.maxEventAge().toSeconds()))
+                .onFailure(onFailure)
+                .onSuccess(onSuccess)
+                .build());
         if (placement != null) {
             NagSuppressions.addResourceSuppressions(role, List.of(NagPackSuppression.builder()
                     .id("AwsSolutions-IAM4")
@@ -89,15 +106,15 @@ final class ResponderFunction extends Construct {
                     .appliesTo(List.of("Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"))
                     .build()), true);
         }
-        url = function.addFunctionUrl(FunctionUrlOptions.builder().authType(FunctionUrlAuthType.AWS_IAM).build());
+        url = invoked.addFunctionUrl(FunctionUrlOptions.builder().authType(FunctionUrlAuthType.AWS_IAM).build());
         // Since October 2025 a Function URL call needs both permissions; the second only via the URL.
         ArnPrincipal console = new ArnPrincipal(config.opsConsoleRoleArn());
-        function.addPermission("OpsConsoleUrl", Permission.builder()
+        invoked.addPermission("OpsConsoleUrl", Permission.builder()
                 .principal(console)
                 .action("lambda:InvokeFunctionUrl")
                 .functionUrlAuthType(FunctionUrlAuthType.AWS_IAM)
                 .build());
-        function.addPermission("OpsConsoleViaUrl", Permission.builder()
+        invoked.addPermission("OpsConsoleViaUrl", Permission.builder()
                 .principal(console)
                 .action("lambda:InvokeFunction")
                 .invokedViaFunctionUrl(true)

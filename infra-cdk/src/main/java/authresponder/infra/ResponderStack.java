@@ -166,7 +166,10 @@ public final class ResponderStack extends Stack {
     private Map<String, String> environment(FunctionSpec spec, Table ledger, Map<String, Topic> topics) {
         Map<String, String> env = new LinkedHashMap<>();
         // C1 only: these functions run briefly and rarely, so JIT warm-up would never pay back (see issue 8).
-        env.put("JAVA_TOOL_OPTIONS", "-XX:+TieredCompilation -XX:TieredStopAtLevel=1");
+        // With SnapStart the compilation happens before the snapshot: the runtime's default tiered compilation stays.
+        if (!config.snapStart()) {
+            env.put("JAVA_TOOL_OPTIONS", "-XX:+TieredCompilation -XX:TieredStopAtLevel=1");
+        }
         String teamTopics = topics.entrySet().stream()
                 .map(e -> e.getKey() + "=" + e.getValue().getTopicArn()).collect(Collectors.joining(","));
         switch (spec) {
@@ -468,7 +471,7 @@ public final class ResponderStack extends Stack {
             command.put("requestId", "event:" + EventField.getEventId());
             props.event(RuleTargetInput.fromObject(command));
         }
-        return new LambdaFunction(target.function, props.build());
+        return new LambdaFunction(target.invoked, props.build());
     }
 
     private ResponderFunction function(String id) {

@@ -71,6 +71,11 @@ class ConfigTest {
     }
 
     @Test
+    void snapStartIsTrueOrFalse() throws IOException {
+        assertEquals(List.of("snapStart must be true or false"), problems(c -> c.addProperty("snapStart", "yes")));
+    }
+
+    @Test
     void regionsTeamsAndRetentionMustFitTogether() throws IOException {
         assertEquals(List.of("regions must include the primary region eu-west-2"), problems(c -> {
             JsonArray regions = new JsonArray();

@@ -63,9 +63,7 @@ class ResponderStackTest {
         Map<String, JsonObject> configs = json.ofType("AWS::Lambda::EventInvokeConfig");
         assertEquals(FunctionSpec.values().length, configs.size());
         for (FunctionSpec spec : FunctionSpec.values()) {
-            JsonObject config = configs.values().stream()
-                    .filter(c -> c.getAsJsonObject("FunctionName").get("Ref").getAsString().equals(json.functionId(name(spec))))
-                    .findFirst().orElseThrow();
+            JsonObject config = json.eventInvokeConfig(name(spec));
             assertEquals(spec.retries(), config.get("MaximumRetryAttempts").getAsInt(), spec.id());
             assertEquals(spec.maxEventAge().toSeconds(), config.get("MaximumEventAgeInSeconds").getAsLong(), spec.id());
             JsonObject destinations = config.getAsJsonObject("DestinationConfig");

@@ -6,7 +6,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import authresponder.core.policy.Policy;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import software.amazon.awscdk.App;
@@ -16,8 +19,9 @@ import software.amazon.awscdk.assertions.Template;
 import software.amazon.awscdk.services.lambda.Code;
 
 /**
- * The app as the tests see it: the example configuration, cdk-nag's AwsSolutions checks applied, and
- * one synthesis (to a temporary cloud assembly that cfn-lint reads) shared by every test class.
+ * The app as the tests see it: the example configuration (and the same with SnapStart on), cdk-nag's
+ * AwsSolutions checks applied, and one synthesis each (to a temporary cloud assembly that cfn-lint reads)
+ * shared by every test class.
  */
 final class Synthesized {
     static final Path EXAMPLE_CONFIG = Path.of("config.example.json");
@@ -28,6 +32,7 @@ final class Synthesized {
     final DeploymentConfig config;
 
     private static Synthesized example;
+    private static Synthesized snapStart;
 
     private Synthesized(DeploymentConfig config) {
         outdir = temporaryDirectory("auth-responder-cdk-out");
@@ -44,6 +49,26 @@ final class Synthesized {
             example = new Synthesized(AuthResponderApp.fromFile(EXAMPLE_CONFIG));
         }
         return example;
+    }
+
+    /** The example configuration with {@code "snapStart": true}, synthesized once per test run. */
+    static synchronized Synthesized snapStart() {
+        if (snapStart == null) {
+            JsonObject json;
+            try {
+                json = JsonParser.parseString(Files.readString(EXAMPLE_CONFIG)).getAsJsonObject();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            json.addProperty("snapStart", true);
+            snapStart = new Synthesized(DeploymentConfig.from(json, "example with snapStart"));
+        }
+        return snapStart;
+    }
+
+    /** Every configuration the app-wide checks (cdk-nag, cfn-lint) run on. */
+    static List<Synthesized> all() {
+        return List.of(example(), snapStart());
     }
 
     Template responder() {

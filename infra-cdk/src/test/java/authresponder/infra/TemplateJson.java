@@ -41,6 +41,14 @@ final class TemplateJson {
         return ofType("AWS::Lambda::Function").get(functionId(functionName));
     }
 
+    /** The function's asynchronous-invoke settings. */
+    JsonObject eventInvokeConfig(String functionName) {
+        String function = functionId(functionName);
+        return ofType("AWS::Lambda::EventInvokeConfig").values().stream()
+                .filter(c -> function.equals(c.getAsJsonObject("FunctionName").get("Ref").getAsString()))
+                .findFirst().orElseThrow(() -> new AssertionError("no asynchronous-invoke settings for " + functionName));
+    }
+
     /** Every IAM statement attached to the function's role, inline policies included. */
     List<JsonObject> statementsOf(String functionName) {
         String role = function(functionName).getAsJsonObject("Role").getAsJsonArray("Fn::GetAtt").get(0).getAsString();
