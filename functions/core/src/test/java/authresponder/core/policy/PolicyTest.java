@@ -33,7 +33,7 @@ class PolicyTest {
         assertEquals(0.99, t.validationSuccessTarget());
         assertEquals(Duration.ofMinutes(5), policy.cooldown("flush-jwks"));
         assertEquals(Duration.ofMinutes(15), policy.cooldown("restart-authoriser"));
-        assertEquals(500, policy.caps().flushBatchSize());
+        assertEquals(2000, policy.caps().flushBatchSize());
 
         Alarm spike = policy.alarm("auth-401-spike").orElseThrow();
         assertEquals(AlarmEvent.Kind.METRIC_MATH, spike.kind());
