@@ -7,7 +7,10 @@ import authresponder.core.Env;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import authresponder.testkit.Ports;
+import authresponder.testkit.RedisServer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -16,8 +19,30 @@ class MainTest {
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
     private int run(String stdin, String... args) {
+        return runWith(Map.of(), stdin, args);
+    }
+
+    private int runWith(Map<String, String> settings, String stdin, String... args) {
         return Main.run(args, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), new Env(Map.of()));
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), new Env(settings));
+    }
+
+    /** The exit code follows the outcome of the real handler: 0 for a dry run, 2 for bad input, 1 when the action failed. */
+    @Test
+    void invokeRunsTheRealHandlerAndExitsByOutcome() throws Exception {
+        Path sample = Path.of("../../events-samples/flush-cache/flush-jwks-dry-run.json");
+        try (RedisServer redis = RedisServer.start()) {
+            Map<String, String> settings = Map.of("CACHE_URL", redis.url());
+            assertEquals(0, runWith(settings, "", "invoke", "flush-cache", "--event", sample.toString()));
+            assertTrue(out.toString(StandardCharsets.UTF_8).contains("\"outcome\":\"DRY_RUN\""), out.toString(StandardCharsets.UTF_8));
+            out.reset();
+            assertEquals(2, runWith(settings, "{\"action\":\"flush\",\"scope\":\"sessions\"}", "invoke", "flush-cache", "--event", "-"));
+            assertTrue(out.toString(StandardCharsets.UTF_8).contains("unknown scope 'sessions'"), out.toString(StandardCharsets.UTF_8));
+        }
+        out.reset();
+        int dead = Ports.free();
+        assertEquals(1, runWith(Map.of("CACHE_URL", "redis://127.0.0.1:" + dead), "", "invoke", "flush-cache", "--event", sample.toString()));
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("\"outcome\":\"FAILED\""), out.toString(StandardCharsets.UTF_8));
     }
 
     @Test
