@@ -6,35 +6,39 @@ import java.util.List;
 
 /**
  * The five functions and how each one runs; their handler classes are the routing's (runbooks/routing.json).
- * Memory buys CPU on Lambda, and these functions run rarely and briefly, so the CPU-bound ones (parallel checks, SCAN + UNLINK) get more; the timeouts cover the
+ * Memory buys CPU on Lambda (1,769 MB is one vCPU), and almost every invocation of these rare functions is a
+ * cold start, which is CPU-bound: class loading on one core, the JIT compiler and the clients a function
+ * prepares during its init phase on another. So each gets two vCPUs (3,538 MB), the machine the cold-start
+ * benchmark measures; they run rarely (watch-keys briefly and warm), so the cost stays small. The timeouts cover the
  * slowest honest path (a rollout watch, a large purge) and each function budgets its calls within them.
  * Reserved concurrency caps what a burst of alarms can start (and keeps the account's pool for others);
  * the ledger, not concurrency, is what makes one action per target.
  *
  * @param inCacheVpc   runs in the cache's VPC (it talks to Redis)
+ * @param vcpus        the CPUs it runs on, which Lambda sizes by memory
  * @param retries      Lambda's retries of a failed asynchronous invocation (0-2)
  * @param maxEventAge  how old an alarm or result may be and still be worth acting on
  */
 public enum FunctionSpec {
-    DIAGNOSE("diagnose", 1024, Duration.ofSeconds(30), 5, true, 1, Duration.ofMinutes(15)),
-    FLUSH_CACHE("flush-cache", 1024, Duration.ofMinutes(2), 2, true, 2, Duration.ofMinutes(15)),
-    RESTART_AUTHORISER("restart-authoriser", 512, Duration.ofMinutes(3), 2, false, 2, Duration.ofMinutes(15)),
-    ESCALATE("escalate", 512, Duration.ofSeconds(30), 5, false, 2, Duration.ofHours(1)),
+    DIAGNOSE("diagnose", 2, Duration.ofSeconds(30), 5, true, 1, Duration.ofMinutes(15)),
+    FLUSH_CACHE("flush-cache", 2, Duration.ofMinutes(2), 2, true, 2, Duration.ofMinutes(15)),
+    RESTART_AUTHORISER("restart-authoriser", 2, Duration.ofMinutes(3), 2, false, 2, Duration.ofMinutes(15)),
+    ESCALATE("escalate", 2, Duration.ofSeconds(30), 5, false, 2, Duration.ofHours(1)),
     // Runs the flush and the restart itself (their code, in process), so it has their reach and their time.
-    WATCH_KEYS("watch-keys", 1024, Duration.ofMinutes(5), 1, true, 0, Duration.ofMinutes(5));
+    WATCH_KEYS("watch-keys", 2, Duration.ofMinutes(5), 1, true, 0, Duration.ofMinutes(5));
 
     private final String id;
-    private final int memoryMb;
+    private final int vcpus;
     private final Duration timeout;
     private final int reservedConcurrency;
     private final boolean inCacheVpc;
     private final int retries;
     private final Duration maxEventAge;
 
-    FunctionSpec(String id, int memoryMb, Duration timeout, int reservedConcurrency, boolean inCacheVpc,
+    FunctionSpec(String id, int vcpus, Duration timeout, int reservedConcurrency, boolean inCacheVpc,
                  int retries, Duration maxEventAge) {
         this.id = id;
-        this.memoryMb = memoryMb;
+        this.vcpus = vcpus;
         this.timeout = timeout;
         this.reservedConcurrency = reservedConcurrency;
         this.inCacheVpc = inCacheVpc;
@@ -47,8 +51,9 @@ public enum FunctionSpec {
         return id;
     }
 
+    /** Lambda gives one vCPU per 1,769 MB, and CPU in proportion to memory. */
     public int memoryMb() {
-        return memoryMb;
+        return vcpus * 1769;
     }
 
     public Duration timeout() {

@@ -42,7 +42,7 @@ class ResponderStackTest {
                     "Runtime", "java25",
                     "Architectures", List.of("arm64"),
                     "Handler", Policy.bundled().routing().functions().get(spec.id()),
-                    "MemorySize", spec.memoryMb(),
+                    "MemorySize", 3538, // two vCPUs: a cold start loads classes on one and compiles on the other
                     "Timeout", (int) spec.timeout().toSeconds(),
                     "ReservedConcurrentExecutions", spec.reservedConcurrency()));
         }

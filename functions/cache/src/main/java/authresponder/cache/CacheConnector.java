@@ -50,6 +50,18 @@ public final class CacheConnector {
         this.tlsSocketFactory = settings.tlsCaFile().map(CacheConnector::trusting).orElse(null);
     }
 
+    /** Starts building, in the background, the AWS clients the settings need: a replication group to find, a secret to read. */
+    public void prepare() {
+        settings.replicationGroupId().ifPresent(group -> elastiCache.startNow());
+        settings.authSecretArn().ifPresent(arn -> secrets.startNow());
+    }
+
+    /** Builds those clients, without a call (SnapStart priming). */
+    public void prime() {
+        settings.replicationGroupId().ifPresent(group -> elastiCache.get());
+        settings.authSecretArn().ifPresent(arn -> secrets.get());
+    }
+
     public CacheSettings settings() {
         return settings;
     }

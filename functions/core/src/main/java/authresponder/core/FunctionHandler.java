@@ -52,6 +52,14 @@ public abstract class FunctionHandler<C extends Record, D> implements RequestStr
     }
 
     /**
+     * Starts building, each on a thread of its own, the clients this function's first event needs, so they are
+     * built during the init phase beside the rest of it instead of after it. Lambda's entry point (each
+     * function's no-arg constructor) calls it; a function made by another one or by a test builds them on
+     * first use. It only starts threads: no network call, and a failure shows at first use as it would without.
+     */
+    protected void prepare() {}
+
+    /**
      * Readies this function for its first event without acting on anything: for the SnapStart snapshot and
      * for the training run of a package-time AOT cache. The edge reads a request it refuses before any
      * command exists, binds an empty command and writes the answer and its log line to nowhere. A function

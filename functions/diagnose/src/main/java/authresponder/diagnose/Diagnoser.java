@@ -89,6 +89,9 @@ final class Diagnoser {
     void prime() throws java.text.ParseException {
         settings.logGroup().ifPresent(group -> logs.get());
         settings.authoriserFunction().ifPresent(function -> lambda.get());
+        if (cache != null) {
+            cache.prime();
+        }
         com.nimbusds.jose.jwk.JWKSet.parse("{\"keys\":[]}");
     }
 

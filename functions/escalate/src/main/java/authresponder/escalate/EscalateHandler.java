@@ -48,6 +48,22 @@ public final class EscalateHandler extends FunctionHandler<EscalateCommand, Page
 
     public EscalateHandler() {
         this(Env.system());
+        prepare();
+    }
+
+    /** Every event reads the ledger; a page is published through SNS. */
+    @Override
+    protected void prepare() {
+        ledger.prepare();
+        pager.prepare();
+    }
+
+    /** The edge, then the ledger's and SNS clients (for the SnapStart snapshot and the AOT training run). */
+    @Override
+    public void prime() {
+        super.prime();
+        ledger.prime();
+        pager.prime();
     }
 
     public EscalateHandler(Env env) {

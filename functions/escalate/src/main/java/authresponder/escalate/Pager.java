@@ -20,12 +20,20 @@ final class Pager {
     /** Longest one publish (with its retries) may take when the budget allows more. */
     static final Duration PUBLISH_CAP = Duration.ofSeconds(10);
 
-    /** Built on the first page, not at start-up: a dry run or an ignored event never needs it. */
+    /** Built in the background from the init phase of a Lambda environment, else on the first page. */
     private final Lazy<SnsClient> sns;
 
     Pager(AwsClients clients) {
         sns = Lazy.of(() -> clients.build(SnsClient.builder()
                 .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.standardRetryStrategy()))));
+    }
+
+    void prepare() {
+        sns.startNow();
+    }
+
+    void prime() {
+        sns.get();
     }
 
     /** The message id SNS gave the page. */

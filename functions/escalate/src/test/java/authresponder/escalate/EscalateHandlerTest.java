@@ -72,6 +72,16 @@ class EscalateHandlerTest {
     }
 
     @Test
+    void primingBuildsTheClientsWithoutPagingOrRecordingAndThePrimedHandlerPages() {
+        handler.prime();
+        assertEquals(0, pagesEverywhere());
+        assertEquals(0, onCall.dynamo.scan(b -> b.tableName(onCall.table)).count(), "priming writes nothing to the ledger");
+
+        assertEquals(Outcome.DONE, invoke(Samples.bytes(ERROR_RATE)).result().outcome());
+        assertEquals(1, onCall.pages("auth-team").size());
+    }
+
+    @Test
     void theSameIncidentPagesOnceAndRepeatsGoToTheLedger() {
         assertEquals(Outcome.DONE, invoke(Samples.bytes(ERROR_RATE)).result().outcome());
 

@@ -35,6 +35,22 @@ public final class FlushCacheHandler extends FunctionHandler<FlushCommand, Flush
 
     public FlushCacheHandler() {
         this(Env.system());
+        prepare();
+    }
+
+    /** Every event goes through the ledger and the cache (and the AWS lookups its settings name). */
+    @Override
+    protected void prepare() {
+        ledger.prepare();
+        connector.prepare();
+    }
+
+    /** The edge, then the ledger's client and those the cache's settings need (for SnapStart and the AOT training run). */
+    @Override
+    public void prime() {
+        super.prime();
+        ledger.prime();
+        connector.prime();
     }
 
     public FlushCacheHandler(Env env) {

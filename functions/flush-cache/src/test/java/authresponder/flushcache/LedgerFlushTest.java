@@ -38,6 +38,15 @@ class LedgerFlushTest {
     }
 
     @Test
+    void primingTouchesNoKeyAndThePrimedHandlerFlushes() {
+        handler.prime();
+        assertEquals(14, seed.size(), "priming deletes nothing");
+
+        assertEquals(Outcome.DONE, invoke(Samples.text("flush-jwks.json")).result().outcome());
+        assertEquals(10, seed.size());
+    }
+
+    @Test
     void aSecondFlushWithinTheCooldownIsRefusedUnlessForcedWithAReason() {
         assertEquals(Outcome.DONE, invoke(Samples.text("flush-jwks.json")).result().outcome());
         seed.keys("jwks:", 4);

@@ -17,6 +17,8 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import software.amazon.awssdk.services.eks.EksClient;
@@ -45,12 +47,15 @@ public final class RestartAuthoriserHandler extends FunctionHandler<RestartAutho
     private final Map<String, Target> targets;
     private final Duration cooldown;
     private final Ledger ledger;
+    private final Lazy<LambdaClient> lambdaClient;
+    private final Lazy<EksClient> eksClient;
     private final LambdaRestarter lambda;
     private final EksRestarter eks;
     private final Clock clock = Clock.systemUTC();
 
     public RestartAuthoriserHandler() {
         this(Env.system());
+        prepare();
     }
 
     public RestartAuthoriserHandler(Env env) {
@@ -61,8 +66,36 @@ public final class RestartAuthoriserHandler extends FunctionHandler<RestartAutho
         AwsClients clients = new AwsClients(env);
         String region = env.required("AWS_REGION");
         URI sts = env.uri("AWS_ENDPOINT_URL").orElse(URI.create("https://sts." + region + ".amazonaws.com"));
-        lambda = new LambdaRestarter(Lazy.of(() -> clients.build(LambdaClient.builder())));
-        eks = new EksRestarter(Lazy.of(() -> clients.build(EksClient.builder())), new EksToken(clients.credentials(), region, sts, clock), clock);
+        lambdaClient = Lazy.of(() -> clients.build(LambdaClient.builder()));
+        eksClient = Lazy.of(() -> clients.build(EksClient.builder()));
+        lambda = new LambdaRestarter(lambdaClient);
+        eks = new EksRestarter(eksClient, new EksToken(clients.credentials(), region, sts, clock), clock);
+    }
+
+    /** Every restart goes through the ledger, and the client of each kind of target configured. */
+    @Override
+    protected void prepare() {
+        ledger.prepare();
+        targetClients().forEach(Lazy::startNow);
+    }
+
+    /** The edge, then those clients, built without a call (for the SnapStart snapshot and the AOT training run). */
+    @Override
+    public void prime() {
+        super.prime();
+        ledger.prime();
+        targetClients().forEach(Lazy::get);
+    }
+
+    private List<Lazy<?>> targetClients() {
+        List<Lazy<?>> clients = new ArrayList<>();
+        if (targets.values().stream().anyMatch(Target.Lambda.class::isInstance)) {
+            clients.add(lambdaClient);
+        }
+        if (targets.values().stream().anyMatch(Target.Eks.class::isInstance)) {
+            clients.add(eksClient);
+        }
+        return clients;
     }
 
     /** An alarm, or a flush-cache that finished, asks for the runbooks' restart command (its configured target). */

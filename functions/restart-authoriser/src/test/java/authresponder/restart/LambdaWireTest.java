@@ -46,6 +46,17 @@ class LambdaWireTest {
     private static final String RESTART = "{\"target\": \"api-authoriser\"}";
 
     @Test
+    void primingBuildsTheClientsWithoutACallAndThePrimedHandlerRestarts() {
+        RestartAuthoriserHandler handler = handler("{\"lambda\": \"authoriser\"}");
+        handler.prime();
+        assertEquals(List.of(), authoriser.requests, "priming calls nothing");
+
+        FunctionHandler.Answer answer = invoke(handler, RESTART, TIMEOUT);
+        assertEquals(Outcome.DONE, answer.result().outcome(), answer.response());
+        assertEquals(1, authoriser.updates);
+    }
+
+    @Test
     void itWaitsWhileTheUpdateIsInProgress() {
         authoriser.inProgressReads = 3;
         FunctionHandler.Answer answer = invoke(handler("{\"lambda\": \"authoriser\"}"), RESTART, TIMEOUT);

@@ -29,13 +29,18 @@ final class StateStore {
     private final Lazy<DynamoDbClient> dynamo;
     private final String table;
 
-    /** The client is built on first use: an invocation that only answers bad input never needs it. */
+    /** The client is built on first use, or from {@link #prepare()}. */
     StateStore(AwsClients clients, String table) {
         this.dynamo = Lazy.of(() -> clients.build(DynamoDbClient.builder()));
         this.table = table;
     }
 
-    /** Builds the client without a call: every look reads the state. */
+    /** Starts building the client in the background: every look reads the state. */
+    void prepare() {
+        dynamo.startNow();
+    }
+
+    /** Builds the client without a call. */
     void prime() {
         dynamo.get();
     }

@@ -69,6 +69,13 @@ public final class WatchKeysHandler extends FunctionHandler<WatchCommand, WatchR
 
     public WatchKeysHandler() {
         this(Env.system());
+        prepare();
+    }
+
+    /** Every run reads the state store; the repairs' clients are built when a change calls for them. */
+    @Override
+    protected void prepare() {
+        store.prepare();
     }
 
     public WatchKeysHandler(Env env) {

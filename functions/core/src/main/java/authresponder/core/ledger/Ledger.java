@@ -64,25 +64,35 @@ public final class Ledger {
         Result<D> run(Claim.Go go) throws Exception;
     }
 
-    private final Supplier<DynamoDbClient> client;
+    private final Lazy<DynamoDbClient> client;
     private final String table;
     private final Duration retention;
     private final Clock clock;
     private final Log log = new Log("ledger");
 
-    /** @param table null when not configured: every real action is then refused */
+    /** @param client made on first use; @param table null when not configured: every real action is then refused */
     public Ledger(Supplier<DynamoDbClient> client, String table, Duration retention, Clock clock) {
-        this.client = client;
+        this.client = Lazy.of(client);
         this.table = table;
         this.retention = retention;
         this.clock = clock;
     }
 
-    /** From the settings LEDGER_TABLE and LEDGER_RETENTION (default 30 days); the client is built on first use. */
+    /** From the settings LEDGER_TABLE and LEDGER_RETENTION (default 30 days). */
     public static Ledger from(Env env) {
         AwsClients clients = new AwsClients(env);
-        return new Ledger(Lazy.of(() -> clients.build(DynamoDbClient.builder())), env.optional("LEDGER_TABLE").orElse(null), env.duration("LEDGER_RETENTION", Duration.ofDays(30)),
+        return new Ledger(() -> clients.build(DynamoDbClient.builder()), env.optional("LEDGER_TABLE").orElse(null), env.duration("LEDGER_RETENTION", Duration.ofDays(30)),
                 Clock.systemUTC());
+    }
+
+    /** Starts building the client now, in the background: for a function whose first event acts. */
+    public void prepare() {
+        client.startNow();
+    }
+
+    /** Builds the client, without a call (SnapStart priming). */
+    public void prime() {
+        client.get();
     }
 
     /**

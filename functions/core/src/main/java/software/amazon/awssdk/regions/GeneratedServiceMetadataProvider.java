@@ -13,7 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * gives it ({@code api.ecr} is {@code ApiEcrServiceMetadata}); an unknown service gets {@code null}, on which
  * {@link ServiceMetadata#of} falls back to its default, as it does with the SDK's class.
  * GeneratedServiceMetadataProviderTest checks that it answers every service the SDK's class knows with the
- * same metadata class. Upstream: aws/aws-sdk-java-v2#3664 (still eager in 2.57.8).
+ * same metadata class. Upstream, aws/aws-sdk-java-v2#7161 stops client creation from consulting it at all;
+ * delete this class (and the shade filter) once the Maven mirror has a version with it for every service used.
  */
 public final class GeneratedServiceMetadataProvider implements ServiceMetadataProvider {
     private static final String PACKAGE = "software.amazon.awssdk.regions.servicemetadata.";
