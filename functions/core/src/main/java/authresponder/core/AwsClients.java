@@ -10,6 +10,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
+import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 
@@ -27,6 +28,15 @@ public final class AwsClients {
     static final String HTTP_CLIENT_SETTING = "software.amazon.awssdk.http.service.impl";
     /** The function role's credentials: one provider for every client of the process, renewed after a SnapStart restore. */
     private static final RoleCredentials ROLE = new RoleCredentials();
+    /**
+     * One HTTP client for every AWS SDK client of the process. Its TLS context (security providers, cipher
+     * suites, trust store) is the costliest part of building an SDK client; shared, it is made once. A service
+     * client's close() leaves a client it was given open.
+     */
+    private static final Lazy<SdkHttpClient> HTTP = Lazy.of(() -> UrlConnectionHttpClient.builder()
+            .connectionTimeout(Duration.ofSeconds(3))
+            .socketTimeout(Duration.ofSeconds(20))
+            .build());
 
     private final Env env;
 
@@ -34,11 +44,19 @@ public final class AwsClients {
         this.env = env;
     }
 
+    /**
+     * Starts making the shared HTTP client on a thread of its own: every function calls AWS on every path, so
+     * each starts it as its init phase begins ({@link FunctionHandler}), beside the rest of the init.
+     */
+    static void prepareHttp() {
+        if (System.getProperty(HTTP_CLIENT_SETTING) == null) {
+            HTTP.startNow();
+        }
+    }
+
     public <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C build(B builder) {
         if (System.getProperty(HTTP_CLIENT_SETTING) == null) {
-            builder.httpClientBuilder(UrlConnectionHttpClient.builder()
-                    .connectionTimeout(Duration.ofSeconds(3))
-                    .socketTimeout(Duration.ofSeconds(20)));
+            builder.httpClient(HTTP.get());
         }
         builder.region(Region.of(env.required("AWS_REGION")));
         env.uri("AWS_ENDPOINT_URL").ifPresent(builder::endpointOverride);

@@ -44,6 +44,7 @@ public abstract class FunctionHandler<C extends Record, D> implements RequestStr
         this.env = env;
         this.log = new Log(name);
         this.priming = Priming.of(this, env);
+        AwsClients.prepareHttp();
     }
 
     /** This function's SnapStart hooks (registered with CRaC during a SnapStart init). */
