@@ -72,7 +72,10 @@ public final class Report {
         Set<String> functions = new LinkedHashSet<>();
         rows.forEach(row -> functions.add(row.function()));
         for (String function : functions) {
-            Path jar = rows.stream().filter(r -> r.function().equals(function)).findFirst().orElseThrow().jars().getFirst();
+            // The listing is of the jar the class log was taken with: today's, as the managed runtime runs it.
+            List<Row> ofFunction = rows.stream().filter(r -> r.function().equals(function)).toList();
+            Path jar = ofFunction.stream().filter(r -> r.variant().equals("managed")).findFirst()
+                    .orElse(ofFunction.getFirst()).jars().getFirst();
             md.append("\n#### ").append(function).append(String.format(Locale.ROOT, " (%.1f MB)\n\n", megabytes(List.of(jar))));
             Path log = out.resolve("classes").resolve(function + ".log");
             Set<String> loaded = loadedClasses(log, jar);

@@ -27,7 +27,10 @@ class ReportTest {
         Path results = Files.writeString(out.resolve("runs.jsonl"), String.join("\n",
                 run(300, 200, 30, "DRY_RUN"), run(100, 400, 10, "DRY_RUN"), run(200, 300, 20, "FAILED")) + "\n");
         Path process = Files.writeString(out.resolve("process.json"), "{\"results\":[{\"median\":0.5125}]}");
+        Path baseline = jar(out.resolve("flush-cache-baseline.jar"), "authresponder/flushcache/FlushCacheHandler.class");
         Files.writeString(out.resolve("index.tsv"), "function\tvariant\tjars\truntime\tflags\tresults\tprocess\n"
+                + String.join("\t", "flush-cache", "managed-baseline", baseline.toString(), "/jdk/bin/java", "-XX:TieredStopAtLevel=1",
+                results.toString(), process.toString()) + "\n"
                 + String.join("\t", "flush-cache", "managed", jar.toString(), "/jdk/bin/java", "-XX:TieredStopAtLevel=1",
                 results.toString(), process.toString()) + "\n");
         Files.writeString(out.resolve("machine.txt"), "machine: test\n");
