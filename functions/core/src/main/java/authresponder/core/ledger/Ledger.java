@@ -70,7 +70,10 @@ public final class Ledger {
     private final Clock clock;
     private final Log log = new Log("ledger");
 
-    /** @param client made on first use; @param table null when not configured: every real action is then refused */
+    /**
+     * @param client makes the DynamoDB client, on first use or from {@link #prepare()}
+     * @param table  null when not configured: every real action is then refused
+     */
     public Ledger(Supplier<DynamoDbClient> client, String table, Duration retention, Clock clock) {
         this.client = Lazy.of(client);
         this.table = table;

@@ -8,7 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Replaces the AWS SDK's own class of this name (excluded from every function jar by the parent pom's shade
  * filter). The SDK's version builds the metadata of all of its 300-odd services in its static initializer,
- * the first time any client is built: about 250 ms of a cold start, for the one service the client is for.
+ * the first time any client is built: about 0.2 s of a cold start, for the one service the client is for.
  * This one loads a service's metadata class when it is first asked for, by the name the SDK's generator
  * gives it ({@code api.ecr} is {@code ApiEcrServiceMetadata}); an unknown service gets {@code null}, on which
  * {@link ServiceMetadata#of} falls back to its default, as it does with the SDK's class.
