@@ -16,6 +16,8 @@ import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManagerFactory;
@@ -50,16 +52,12 @@ public final class CacheConnector {
         this.tlsSocketFactory = settings.tlsCaFile().map(CacheConnector::trusting).orElse(null);
     }
 
-    /** Starts building, in the background, the AWS clients the settings need: a replication group to find, a secret to read. */
-    public void prepare() {
-        settings.replicationGroupId().ifPresent(group -> elastiCache.startNow());
-        settings.authSecretArn().ifPresent(arn -> secrets.startNow());
-    }
-
-    /** Builds those clients, without a call (SnapStart priming). */
-    public void prime() {
-        settings.replicationGroupId().ifPresent(group -> elastiCache.get());
-        settings.authSecretArn().ifPresent(arn -> secrets.get());
+    /** The AWS clients the settings need on every connection: a replication group to find, a secret to read. */
+    public List<Lazy<?>> clients() {
+        List<Lazy<?>> clients = new ArrayList<>();
+        settings.replicationGroupId().ifPresent(group -> clients.add(elastiCache));
+        settings.authSecretArn().ifPresent(arn -> clients.add(secrets));
+        return clients;
     }
 
     public CacheSettings settings() {

@@ -11,6 +11,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -52,20 +53,26 @@ public abstract class FunctionHandler<C extends Record, D> implements RequestStr
         return priming;
     }
 
+    /** The clients every event of this function needs: {@link #prepare()} and {@link #prime()} build them. */
+    protected List<Lazy<?>> firstEventClients() {
+        return List.of();
+    }
+
     /**
      * Starts building, each on a thread of its own, the clients this function's first event needs, so they are
      * built during the init phase beside the rest of it instead of after it. Lambda's entry point (each
      * function's no-arg constructor) calls it; a function made by another one or by a test builds them on
      * first use. It only starts threads: no network call, and a failure shows at first use as it would without.
      */
-    protected void prepare() {}
+    protected final void prepare() {
+        firstEventClients().forEach(Lazy::startNow);
+    }
 
     /**
      * Readies this function for its first event without acting on anything: for the SnapStart snapshot and
      * for the training run of a package-time AOT cache. The edge reads a request it refuses before any
-     * command exists, binds an empty command and writes the answer and its log line to nowhere. A function
-     * whose first event needs clients overrides this to build them too, after {@code super.prime()}: no
-     * network call, no action.
+     * command exists, binds an empty command and writes the answer and its log line to nowhere, then builds
+     * the {@link #firstEventClients()}: no network call, no action.
      */
     public void prime() {
         PrintStream logs = Log.redirect(new PrintStream(OutputStream.nullOutputStream()));
@@ -79,6 +86,7 @@ public abstract class FunctionHandler<C extends Record, D> implements RequestStr
         } finally {
             Log.redirect(logs);
         }
+        firstEventClients().forEach(Lazy::get);
     }
 
     /**

@@ -14,7 +14,10 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -27,6 +30,12 @@ class PrimingTest {
     /** A function with a client its first event needs, built on first use, and a per-environment id. */
     static final class PingHandler extends FunctionHandler<Ping, String> {
         final AtomicInteger clientsBuilt = new AtomicInteger();
+        final CountDownLatch built = new CountDownLatch(1);
+        final Lazy<Thread> client = Lazy.of(() -> {
+            clientsBuilt.incrementAndGet();
+            built.countDown();
+            return Thread.currentThread();
+        });
         final AtomicInteger runs = new AtomicInteger();
         volatile String environmentId = "snapshot";
 
@@ -35,9 +44,8 @@ class PrimingTest {
         }
 
         @Override
-        public void prime() {
-            super.prime();
-            clientsBuilt.incrementAndGet();
+        protected List<Lazy<?>> firstEventClients() {
+            return List.of(client);
         }
 
         @Override
@@ -73,6 +81,16 @@ class PrimingTest {
         } finally {
             Log.redirect(before);
         }
+    }
+
+    @Test
+    void prepareBuildsTheFirstEventsClientsOnAThreadOfTheirOwnAndPrimingThenFindsThemBuilt() throws InterruptedException {
+        PingHandler handler = new PingHandler();
+        handler.prepare();
+        assertTrue(handler.built.await(5, TimeUnit.SECONDS), "built without anyone asking for it");
+        assertNotEquals(Thread.currentThread(), handler.client.get(), "built beside the init, not on its thread");
+        handler.prime();
+        assertEquals(1, handler.clientsBuilt.get(), "built once");
     }
 
     @Test

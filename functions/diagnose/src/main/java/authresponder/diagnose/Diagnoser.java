@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Supplier;
 import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 
@@ -30,8 +29,8 @@ final class Diagnoser {
     private final VerdictRules rules;
     private final Http http = new Http();
     private final CacheConnector cache;
-    private final Supplier<CloudWatchLogsClient> logs;
-    private final Supplier<LambdaClient> lambda;
+    private final Lazy<CloudWatchLogsClient> logs;
+    private final Lazy<LambdaClient> lambda;
 
     Diagnoser(DiagnoseSettings settings, DiagnosePolicy policy, Env env) {
         this.settings = settings;
@@ -85,13 +84,16 @@ final class Diagnoser {
         }
     }
 
-    /** Builds the AWS clients the configured checks use and loads the JOSE parsing, without a network call. */
+    /** The AWS clients the configured checks use, the cache's lookups among them. */
+    List<Lazy<?>> clients() {
+        List<Lazy<?>> clients = new ArrayList<>(cache == null ? List.of() : cache.clients());
+        settings.logGroup().ifPresent(group -> clients.add(logs));
+        settings.authoriserFunction().ifPresent(function -> clients.add(lambda));
+        return clients;
+    }
+
+    /** Loads the JOSE parsing, without a network call. */
     void prime() throws java.text.ParseException {
-        settings.logGroup().ifPresent(group -> logs.get());
-        settings.authoriserFunction().ifPresent(function -> lambda.get());
-        if (cache != null) {
-            cache.prime();
-        }
         com.nimbusds.jose.jwk.JWKSet.parse("{\"keys\":[]}");
     }
 

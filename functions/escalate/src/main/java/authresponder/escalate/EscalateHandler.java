@@ -5,6 +5,7 @@ import authresponder.core.BadInputException;
 import authresponder.core.ConfigException;
 import authresponder.core.Env;
 import authresponder.core.FunctionHandler;
+import authresponder.core.Lazy;
 import authresponder.core.Outcome;
 import authresponder.core.Redact;
 import authresponder.core.Result;
@@ -53,17 +54,8 @@ public final class EscalateHandler extends FunctionHandler<EscalateCommand, Page
 
     /** Every event reads the ledger; a page is published through SNS. */
     @Override
-    protected void prepare() {
-        ledger.prepare();
-        pager.prepare();
-    }
-
-    /** The edge, then the ledger's and SNS clients (for the SnapStart snapshot and the AOT training run). */
-    @Override
-    public void prime() {
-        super.prime();
-        ledger.prime();
-        pager.prime();
+    protected List<Lazy<?>> firstEventClients() {
+        return List.of(ledger.client(), pager.client());
     }
 
     public EscalateHandler(Env env) {

@@ -28,12 +28,8 @@ final class Pager {
                 .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.standardRetryStrategy()))));
     }
 
-    void prepare() {
-        sns.startNow();
-    }
-
-    void prime() {
-        sns.get();
+    Lazy<?> client() {
+        return sns;
     }
 
     /** The message id SNS gave the page. */

@@ -6,6 +6,7 @@ import authresponder.cache.CacheException;
 import authresponder.core.BadInputException;
 import authresponder.core.Env;
 import authresponder.core.FunctionHandler;
+import authresponder.core.Lazy;
 import authresponder.core.Outcome;
 import authresponder.core.Result;
 import authresponder.core.Trigger;
@@ -40,17 +41,10 @@ public final class FlushCacheHandler extends FunctionHandler<FlushCommand, Flush
 
     /** Every event goes through the ledger and the cache (and the AWS lookups its settings name). */
     @Override
-    protected void prepare() {
-        ledger.prepare();
-        connector.prepare();
-    }
-
-    /** The edge, then the ledger's client and those the cache's settings need (for SnapStart and the AOT training run). */
-    @Override
-    public void prime() {
-        super.prime();
-        ledger.prime();
-        connector.prime();
+    protected List<Lazy<?>> firstEventClients() {
+        List<Lazy<?>> clients = new ArrayList<>(connector.clients());
+        clients.add(ledger.client());
+        return clients;
     }
 
     public FlushCacheHandler(Env env) {

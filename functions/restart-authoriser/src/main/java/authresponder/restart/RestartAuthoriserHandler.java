@@ -74,21 +74,8 @@ public final class RestartAuthoriserHandler extends FunctionHandler<RestartAutho
 
     /** Every restart goes through the ledger, and the client of each kind of target configured. */
     @Override
-    protected void prepare() {
-        ledger.prepare();
-        targetClients().forEach(Lazy::startNow);
-    }
-
-    /** The edge, then those clients, built without a call (for the SnapStart snapshot and the AOT training run). */
-    @Override
-    public void prime() {
-        super.prime();
-        ledger.prime();
-        targetClients().forEach(Lazy::get);
-    }
-
-    private List<Lazy<?>> targetClients() {
-        List<Lazy<?>> clients = new ArrayList<>();
+    protected List<Lazy<?>> firstEventClients() {
+        List<Lazy<?>> clients = new ArrayList<>(List.of(ledger.client()));
         if (targets.values().stream().anyMatch(Target.Lambda.class::isInstance)) {
             clients.add(lambdaClient);
         }

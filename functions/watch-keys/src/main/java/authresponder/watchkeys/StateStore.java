@@ -29,20 +29,14 @@ final class StateStore {
     private final Lazy<DynamoDbClient> dynamo;
     private final String table;
 
-    /** The client is built on first use, or from {@link #prepare()}. */
+    /** The client is built on first use, or from the handler's init phase ({@link #client()}). */
     StateStore(AwsClients clients, String table) {
         this.dynamo = Lazy.of(() -> clients.build(DynamoDbClient.builder()));
         this.table = table;
     }
 
-    /** Starts building the client in the background: every look reads the state. */
-    void prepare() {
-        dynamo.startNow();
-    }
-
-    /** Builds the client without a call. */
-    void prime() {
-        dynamo.get();
+    Lazy<?> client() {
+        return dynamo;
     }
 
     WatchState read(Provider provider, Budget budget) {

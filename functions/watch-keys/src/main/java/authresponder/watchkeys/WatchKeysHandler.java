@@ -6,6 +6,7 @@ import authresponder.core.Budget;
 import authresponder.core.Caller;
 import authresponder.core.Env;
 import authresponder.core.FunctionHandler;
+import authresponder.core.Lazy;
 import authresponder.core.Outcome;
 import authresponder.core.Redact;
 import authresponder.core.Result;
@@ -74,8 +75,8 @@ public final class WatchKeysHandler extends FunctionHandler<WatchCommand, WatchR
 
     /** Every run reads the state store; the repairs' clients are built when a change calls for them. */
     @Override
-    protected void prepare() {
-        store.prepare();
+    protected List<Lazy<?>> firstEventClients() {
+        return List.of(store.client());
     }
 
     public WatchKeysHandler(Env env) {
@@ -101,13 +102,6 @@ public final class WatchKeysHandler extends FunctionHandler<WatchCommand, WatchR
         }
         this.repair = new Repair(runbooks.routing(), functions);
         this.clock = clock;
-    }
-
-    /** The edge, then the state store's client: every run reads it (for the SnapStart snapshot and the AOT training run). */
-    @Override
-    public void prime() {
-        super.prime();
-        store.prime();
     }
 
     /** The schedule looks at every provider. */

@@ -71,7 +71,7 @@ public final class Ledger {
     private final Log log = new Log("ledger");
 
     /**
-     * @param client makes the DynamoDB client, on first use or from {@link #prepare()}
+     * @param client makes the DynamoDB client, on first use or when {@link #client()} is started
      * @param table  null when not configured: every real action is then refused
      */
     public Ledger(Supplier<DynamoDbClient> client, String table, Duration retention, Clock clock) {
@@ -88,14 +88,9 @@ public final class Ledger {
                 Clock.systemUTC());
     }
 
-    /** Starts building the client now, in the background: for a function whose first event acts. */
-    public void prepare() {
-        client.startNow();
-    }
-
-    /** Builds the client, without a call (SnapStart priming). */
-    public void prime() {
-        client.get();
+    /** The ledger's DynamoDB client, made once: one of the first-event clients of a function that acts. */
+    public Lazy<?> client() {
+        return client;
     }
 
     /**
