@@ -84,7 +84,7 @@ public final class Endpoints implements AutoCloseable {
                 topics.put(team, sns.createTopic(r -> r.name("oncall-" + team)).topicArn());
             }
         }
-        try (RedisClient client = RedisClient.create("127.0.0.1", redis.port()); var pipeline = client.pipelined()) {
+        try (RedisClient client = cache(); var pipeline = client.pipelined()) {
             pipeline.set("jwks:" + idp.issuer(), idp.publishedKeys().toString());
             for (int i = 0; i < TOKENS; i++) {
                 pipeline.setex("token:" + UUID.randomUUID(), Duration.ofMinutes(15).toSeconds(), "{\"sub\":\"user-" + i + "\",\"kid\":\"rsa-1\"}");
@@ -109,6 +109,16 @@ public final class Endpoints implements AutoCloseable {
         settings.put("WATCH_KEYS_PROVIDERS", "main=" + idp.issuer());
         settings.put("RESTART_TARGETS", "{\"" + AUTHORISER + "\": {\"lambda\": \"" + AUTHORISER + "\"}}");
         return settings;
+    }
+
+    /** The identity provider, for a test to rotate its keys. */
+    LocalIdp idp() {
+        return idp;
+    }
+
+    /** A client of the cache, for a test to look at what a function left there. */
+    RedisClient cache() {
+        return RedisClient.create("127.0.0.1", redis.port());
     }
 
     @Override
