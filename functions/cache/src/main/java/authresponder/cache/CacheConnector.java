@@ -5,6 +5,7 @@ import authresponder.core.Budget;
 import authresponder.core.ConfigException;
 import authresponder.core.Env;
 import authresponder.core.Lazy;
+import authresponder.core.Rehearsal;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -47,8 +48,10 @@ public final class CacheConnector {
     public CacheConnector(Env env) {
         this.settings = CacheSettings.from(env);
         AwsClients aws = new AwsClients(env);
-        this.elastiCache = Lazy.of(() -> aws.build(ElastiCacheClient.builder()));
-        this.secrets = Lazy.of(() -> aws.build(SecretsManagerClient.builder()));
+        this.elastiCache = Lazy.of(() -> aws.build(ElastiCacheClient.builder()), client -> Rehearsal.run(() ->
+                client.describeReplicationGroups(r -> r.replicationGroupId("rehearsal").overrideConfiguration(Rehearsal.only()))));
+        this.secrets = Lazy.of(() -> aws.build(SecretsManagerClient.builder()), client -> Rehearsal.run(() ->
+                client.getSecretValue(r -> r.secretId("rehearsal").overrideConfiguration(Rehearsal.only()))));
         this.tlsSocketFactory = settings.tlsCaFile().map(CacheConnector::trusting).orElse(null);
     }
 

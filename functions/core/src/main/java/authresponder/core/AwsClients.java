@@ -10,6 +10,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -61,6 +62,9 @@ public final class AwsClients {
         builder.region(Region.of(env.required("AWS_REGION")));
         env.uri("AWS_ENDPOINT_URL").ifPresent(builder::endpointOverride);
         builder.credentialsProvider(credentials());
+        ClientOverrideConfiguration given = builder.overrideConfiguration();
+        builder.overrideConfiguration((given == null ? ClientOverrideConfiguration.builder() : given.toBuilder())
+                .addExecutionInterceptor(Rehearsal.STOP).build());
         return builder.build();
     }
 

@@ -72,7 +72,8 @@ public abstract class FunctionHandler<C extends Record, D> implements RequestStr
      * Readies this function for its first event without acting on anything: for the SnapStart snapshot and
      * for the training run of a package-time AOT cache. The edge reads a request it refuses before any
      * command exists, binds an empty command and writes the answer and its log line to nowhere, then builds
-     * the {@link #firstEventClients()}: no network call, no action.
+     * the {@link #firstEventClients()} and rehearses each one's first call ({@link Rehearsal}: marshalled and
+     * signed, never sent): no network call, no action.
      */
     public void prime() {
         PrintStream logs = Log.redirect(new PrintStream(OutputStream.nullOutputStream()));
@@ -86,7 +87,7 @@ public abstract class FunctionHandler<C extends Record, D> implements RequestStr
         } finally {
             Log.redirect(logs);
         }
-        firstEventClients().forEach(Lazy::get);
+        firstEventClients().forEach(Lazy::prime);
     }
 
     /**

@@ -3,6 +3,7 @@ package authresponder.core;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -13,14 +14,26 @@ import java.util.function.Supplier;
  */
 public final class Lazy<T> implements Supplier<T> {
     private final FutureTask<T> making;
+    private final Consumer<T> priming;
     private final AtomicBoolean started = new AtomicBoolean();
 
-    private Lazy(Supplier<T> make) {
+    private Lazy(Supplier<T> make, Consumer<T> priming) {
         this.making = new FutureTask<>(make::get);
+        this.priming = priming;
     }
 
     public static <T> Lazy<T> of(Supplier<T> make) {
-        return new Lazy<>(make);
+        return new Lazy<>(make, value -> {});
+    }
+
+    /** One whose {@link #prime()} also exercises the value once made: for a client, a rehearsal of its first call. */
+    public static <T> Lazy<T> of(Supplier<T> make, Consumer<T> priming) {
+        return new Lazy<>(make, priming);
+    }
+
+    /** Makes the value, unless it is made, and exercises it as its owner said: what priming does before a snapshot. */
+    public void prime() {
+        priming.accept(get());
     }
 
     /** Starts making the value on a daemon thread, unless that has begun already. */

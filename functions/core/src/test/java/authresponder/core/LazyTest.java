@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -23,6 +25,18 @@ class LazyTest {
         Object first = value.get();
         assertSame(first, value.get());
         assertEquals(1, made.get());
+    }
+
+    @Test
+    void primeMakesTheValueOnceAndExercisesItEachTime() {
+        AtomicInteger made = new AtomicInteger();
+        List<Object> exercised = new ArrayList<>();
+        Lazy<Object> value = Lazy.of(() -> made.incrementAndGet(), exercised::add);
+        value.prime();
+        value.prime();
+        assertEquals(1, made.get());
+        assertEquals(List.of(1, 1), exercised);
+        assertEquals(1, value.get());
     }
 
     @Test

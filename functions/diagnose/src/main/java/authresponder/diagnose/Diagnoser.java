@@ -6,6 +6,7 @@ import authresponder.core.Budget;
 import authresponder.core.Env;
 import authresponder.core.Http;
 import authresponder.core.Lazy;
+import authresponder.core.Rehearsal;
 import authresponder.diagnose.CheckReport.Status;
 import authresponder.diagnose.CheckRunner.Running;
 import authresponder.diagnose.Facts.Idp.Reach;
@@ -38,8 +39,10 @@ final class Diagnoser {
         this.rules = new VerdictRules(policy);
         this.cache = settings.cache() ? new CacheConnector(env) : null;
         AwsClients aws = new AwsClients(env);
-        this.logs = Lazy.of(() -> aws.build(CloudWatchLogsClient.builder()));
-        this.lambda = Lazy.of(() -> aws.build(LambdaClient.builder()));
+        this.logs = Lazy.of(() -> aws.build(CloudWatchLogsClient.builder()), client -> Rehearsal.run(() ->
+                client.filterLogEvents(r -> r.logGroupName("rehearsal").filterPattern("rehearsal").overrideConfiguration(Rehearsal.only()))));
+        this.lambda = Lazy.of(() -> aws.build(LambdaClient.builder()), client -> Rehearsal.run(() ->
+                client.getFunctionConfiguration(r -> r.functionName("rehearsal").overrideConfiguration(Rehearsal.only()))));
     }
 
     /**

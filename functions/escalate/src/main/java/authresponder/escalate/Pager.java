@@ -3,6 +3,7 @@ package authresponder.escalate;
 import authresponder.core.AwsClients;
 import authresponder.core.Budget;
 import authresponder.core.Lazy;
+import authresponder.core.Rehearsal;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -25,7 +26,9 @@ final class Pager {
 
     Pager(AwsClients clients) {
         sns = Lazy.of(() -> clients.build(SnsClient.builder()
-                .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.standardRetryStrategy()))));
+                        .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.standardRetryStrategy()))),
+                client -> Rehearsal.run(() -> client.getTopicAttributes(r -> r.topicArn("arn:aws:sns:us-east-1:000000000000:rehearsal")
+                        .overrideConfiguration(Rehearsal.only()))));
     }
 
     Lazy<?> client() {

@@ -7,6 +7,7 @@ import authresponder.core.FunctionHandler;
 import authresponder.core.Json;
 import authresponder.core.Lazy;
 import authresponder.core.Outcome;
+import authresponder.core.Rehearsal;
 import authresponder.core.Result;
 import authresponder.core.Trigger;
 import authresponder.core.ledger.Claim;
@@ -66,8 +67,10 @@ public final class RestartAuthoriserHandler extends FunctionHandler<RestartAutho
         AwsClients clients = new AwsClients(env);
         String region = env.required("AWS_REGION");
         URI sts = env.uri("AWS_ENDPOINT_URL").orElse(URI.create("https://sts." + region + ".amazonaws.com"));
-        lambdaClient = Lazy.of(() -> clients.build(LambdaClient.builder()));
-        eksClient = Lazy.of(() -> clients.build(EksClient.builder()));
+        lambdaClient = Lazy.of(() -> clients.build(LambdaClient.builder()), client -> Rehearsal.run(() ->
+                client.getFunctionConfiguration(r -> r.functionName("rehearsal").overrideConfiguration(Rehearsal.only()))));
+        eksClient = Lazy.of(() -> clients.build(EksClient.builder()), client -> Rehearsal.run(() ->
+                client.describeCluster(r -> r.name("rehearsal").overrideConfiguration(Rehearsal.only()))));
         lambda = new LambdaRestarter(lambdaClient);
         eks = new EksRestarter(eksClient, new EksToken(clients.credentials(), region, sts, clock), clock);
     }

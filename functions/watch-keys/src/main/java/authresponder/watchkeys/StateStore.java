@@ -4,6 +4,7 @@ import authresponder.core.AwsClients;
 import authresponder.core.Budget;
 import authresponder.core.Json;
 import authresponder.core.Lazy;
+import authresponder.core.Rehearsal;
 import com.google.gson.reflect.TypeToken;
 import java.lang.reflect.Type;
 import java.time.Duration;
@@ -31,7 +32,9 @@ final class StateStore {
 
     /** The client is built on first use, or from the handler's init phase ({@link #client()}). */
     StateStore(AwsClients clients, String table) {
-        this.dynamo = Lazy.of(() -> clients.build(DynamoDbClient.builder()));
+        this.dynamo = Lazy.of(() -> clients.build(DynamoDbClient.builder()), dynamo -> Rehearsal.run(() -> dynamo.getItem(b -> b.tableName(table)
+                .key(Map.of("pk", AttributeValue.fromS("rehearsal"), "sk", AttributeValue.fromS("rehearsal"))).consistentRead(true)
+                .overrideConfiguration(Rehearsal.only()))));
         this.table = table;
     }
 

@@ -10,6 +10,7 @@ import authresponder.core.Lazy;
 import authresponder.core.Log;
 import authresponder.core.Outcome;
 import authresponder.core.Redact;
+import authresponder.core.Rehearsal;
 import authresponder.core.Result;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonParser;
@@ -75,7 +76,8 @@ public final class Ledger {
      * @param table  null when not configured: every real action is then refused
      */
     public Ledger(Supplier<DynamoDbClient> client, String table, Duration retention, Clock clock) {
-        this.client = Lazy.of(client);
+        this.client = Lazy.of(client, dynamo -> Rehearsal.run(() -> dynamo.getItem(b -> b.tableName(table == null ? "rehearsal" : table)
+                .key(Map.of("pk", text("rehearsal"), "sk", text("rehearsal"))).consistentRead(true).overrideConfiguration(Rehearsal.only()))));
         this.table = table;
         this.retention = retention;
         this.clock = clock;
