@@ -53,7 +53,7 @@ public abstract class FunctionHandler<C extends Record, D> implements RequestStr
         return priming;
     }
 
-    /** The clients every event of this function needs: {@link #prepare()} and {@link #prime()} build them. */
+    /** The clients every event of this function needs: {@link #prepare()} builds them, {@link #prime()} rehearses them too. */
     protected List<Lazy<?>> firstEventClients() {
         return List.of();
     }

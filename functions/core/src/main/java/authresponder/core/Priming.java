@@ -7,8 +7,8 @@ import org.crac.Resource;
 /**
  * SnapStart's runtime hooks for one function, through org.crac (Lambda's Java runtime implements its global
  * context). Before the snapshot the function primes itself ({@link FunctionHandler#prime()}): classes loaded,
- * clients built, the edge's parsing and serialization run once, with no network call and no action, so an
- * environment restored from the snapshot answers its first event warm. After a restore, what one environment
+ * clients built and their first calls rehearsed, the edge's parsing and serialization run once, with no
+ * network call and no action, so an environment restored from the snapshot answers its first event warm. After a restore, what one environment
  * must not share with the others restored from the same snapshot is made anew
  * ({@link FunctionHandler#restored()}): the AWS credentials first of all.
  *
