@@ -8,9 +8,9 @@ import org.crac.Resource;
  * SnapStart's runtime hooks for one function, through org.crac (Lambda's Java runtime implements its global
  * context). Before the snapshot the function primes itself ({@link FunctionHandler#prime()}): classes loaded,
  * clients built and their first calls rehearsed, the edge's parsing and serialization run once, with no
- * network call and no action, so an environment restored from the snapshot answers its first event warm. After a restore, what one environment
- * must not share with the others restored from the same snapshot is made anew
- * ({@link FunctionHandler#restored()}): the AWS credentials first of all.
+ * network call and no action, so an environment restored from the snapshot answers its first event warm.
+ * After a restore, what one environment must not share with the others restored from the same snapshot is
+ * made anew ({@link FunctionHandler#restored()}): the AWS credentials first of all.
  *
  * <p>Every {@link FunctionHandler} makes one; it registers with CRaC only during a SnapStart init
  * ({@code AWS_LAMBDA_INITIALIZATION_TYPE=snap-start}), so an on-demand start pays nothing for it.
