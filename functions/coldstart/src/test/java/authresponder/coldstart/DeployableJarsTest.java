@@ -19,6 +19,8 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import java.util.zip.ZipFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -172,10 +174,6 @@ class DeployableJarsTest {
 
     @SafeVarargs
     private static Set<String> operations(List<String>... parts) {
-        Set<String> operations = new TreeSet<>();
-        for (List<String> part : parts) {
-            operations.addAll(part);
-        }
-        return operations;
+        return Stream.of(parts).flatMap(List::stream).collect(Collectors.toCollection(TreeSet::new));
     }
 }
