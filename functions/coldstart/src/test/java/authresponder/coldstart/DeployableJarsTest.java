@@ -9,9 +9,12 @@ import authresponder.coldstart.driver.Driver;
 import authresponder.core.AwsClients;
 import authresponder.core.Env;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -21,6 +24,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,8 +34,8 @@ import software.amazon.awssdk.services.lambda.LambdaClient;
 /**
  * The jars the CDK app deploys ({@code functions/NAME/target/NAME.jar}, shrunk by {@code functions/shrink.pro} to
  * the AWS operations each function calls) do their real work. Each runs in a fresh JVM as Lambda runs it (the
- * benchmark's driver: the handler loaded from the jar, constructed, invoked twice) against the benchmark's local
- * world. What a shrinker can break (a class reached by name or by reflection) breaks here and nowhere else: the
+ * benchmark's driver: the jar extracted into a task directory as Lambda extracts it into /var/task, the handler
+ * loaded from there, constructed, invoked twice) against the benchmark's local world. What a shrinker can break (a class reached by name or by reflection) breaks here and nowhere else: the
  * functions' own tests run on the classes before shrinking. {@code mvn verify} builds the jars first.
  */
 class DeployableJarsTest {
@@ -126,13 +130,13 @@ class DeployableJarsTest {
 
     private record Run(List<String> outcomes, String log) {}
 
-    /** One cold process: the driver loads the function from its deployable jar and invokes it twice with the event. */
+    /** One cold process: the driver loads the function from its extracted jar and invokes it twice with the event. */
     private Run run(Endpoints world, String function, String event) throws IOException, InterruptedException {
         Path eventFile = Files.writeString(dir.resolve(function + ".json"), event);
         Path output = dir.resolve(function + ".log");
         ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", Path.of("target", "classes").toAbsolutePath().toString(), Driver.class.getName(),
-                HANDLERS.get(function), jar(function).toString(), eventFile.toString())
+                HANDLERS.get(function), task(function).toString(), eventFile.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(output.toFile());
         builder.environment().putAll(world.settings());
@@ -153,6 +157,26 @@ class DeployableJarsTest {
         Path jar = Path.of("..", function, "target", function + ".jar").toAbsolutePath().normalize();
         assertTrue(Files.isRegularFile(jar), jar + " is not built: mvn verify (or package) builds it");
         return jar;
+    }
+
+    /** The deployable jar extracted into a directory of its own, as Lambda extracts it into /var/task. */
+    private Path task(String function) throws IOException {
+        Path task = dir.resolve(function + "-task");
+        try (ZipFile zip = new ZipFile(jar(function).toFile())) {
+            for (ZipEntry entry : Collections.list(zip.entries())) {
+                Path to = task.resolve(entry.getName()).normalize();
+                assertTrue(to.startsWith(task), "an entry outside the jar's directory: " + entry.getName());
+                if (entry.isDirectory()) {
+                    Files.createDirectories(to);
+                    continue;
+                }
+                Files.createDirectories(to.getParent());
+                try (InputStream in = zip.getInputStream(entry)) {
+                    Files.copy(in, to, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+        return task;
     }
 
     private static boolean restartStamped(Endpoints world) {

@@ -15,10 +15,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * Runs one function the way the Lambda Java runtime does, in a fresh JVM, and stamps its phases: the handler
@@ -26,11 +29,12 @@ import java.util.regex.Pattern;
  * {@code handleRequest} is called twice with the same event. It uses nothing but the JDK, so the JVM loads
  * only what the function itself loads; the Lambda {@code Context} is a proxy over the jar's own interface.
  *
- * <p>{@code java [flags] -cp driver.jar[:JARS] ...Driver HANDLER_CLASS JARS EVENT_FILE}, JARS being the function jar
- * and any other jar deployed with it, separated by colons.
- * <br>Like the runtime, it loads the handler through a class loader over the jar whose parent is the
- * application class loader: with the jar also on the class path (the custom-runtime variant, which an AOT
- * cache or AppCDS archive needs), the classes come from the application loader.
+ * <p>{@code java [flags] -cp driver.jar[:JARS] ...Driver HANDLER_CLASS CODE EVENT_FILE}. CODE is either a
+ * directory laid out as Lambda lays out a deployment package in {@code /var/task} (the function jar extracted,
+ * any other jar deployed with it in {@code lib/}), which the managed runtime reads as this reads it: a class
+ * loader over the directory and then each jar of {@code lib/} in name order; or the jars themselves, separated by
+ * colons, as the custom runtime's bootstrap reads them: also on the class path, which an AOT cache or AppCDS
+ * archive needs, so the classes come from the application loader, the parent of the driver's.
  *
  * <p>{@code BENCH_T0} (epoch nanoseconds, taken by the shell just before it started the JVM) makes the init
  * phase count from process start, as Lambda's Init Duration does. One JSON line per run is appended to
@@ -50,18 +54,18 @@ public final class Driver {
         long entered = now.getEpochSecond() * 1_000_000_000L + now.getNano();
         String mode = args.length == 4 ? args[3] : "";
         if (args.length < 3 || args.length > 4 || !List.of("", "--train", "--primed").contains(mode)) {
-            System.err.println("usage: Driver HANDLER_CLASS JAR[:JAR...] EVENT_FILE [--train|--primed]");
+            System.err.println("usage: Driver HANDLER_CLASS TASK_DIR|JAR[:JAR...] EVENT_FILE [--train|--primed]");
             System.exit(2);
         }
         String handlerClass = args[0];
-        String[] paths = args[1].split(":");
-        URL[] jars = new URL[paths.length];
-        for (int i = 0; i < paths.length; i++) {
-            jars[i] = Path.of(paths[i]).toUri().toURL();
+        List<Path> code = codePaths(args[1]);
+        URL[] urls = new URL[code.size()];
+        for (int i = 0; i < urls.length; i++) {
+            urls[i] = code.get(i).toUri().toURL();
         }
         byte[] event = Files.readAllBytes(Path.of(args[2]));
 
-        URLClassLoader loader = new URLClassLoader(jars, ClassLoader.getSystemClassLoader());
+        URLClassLoader loader = new URLClassLoader(urls, ClassLoader.getSystemClassLoader());
         Class<?> type = Class.forName(handlerClass, true, loader);
         Object handler = type.getConstructor().newInstance();
         if (!mode.isEmpty()) {
@@ -99,6 +103,22 @@ public final class Driver {
         } else {
             Files.writeString(Path.of(out), line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         }
+    }
+
+    /** A task directory and the jars of its lib/ in name order, as the runtime's class loader reads them; or the jars given. */
+    private static List<Path> codePaths(String code) throws IOException {
+        Path task = Path.of(code);
+        if (!Files.isDirectory(task)) {
+            return Arrays.stream(code.split(":")).map(Path::of).toList();
+        }
+        List<Path> paths = new ArrayList<>(List.of(task));
+        Path lib = task.resolve("lib");
+        if (Files.isDirectory(lib)) {
+            try (Stream<Path> jars = Files.list(lib)) {
+                jars.filter(jar -> jar.getFileName().toString().endsWith(".jar")).sorted().forEach(paths::add);
+            }
+        }
+        return paths;
     }
 
     /** One invocation; the outcome read from the answer, or the exception Lambda would see. */
