@@ -2,8 +2,9 @@ package authresponder.coldstart;
 
 import authresponder.core.AwsClients;
 import authresponder.core.Env;
-import authresponder.core.ledger.LedgerTable;
+import authresponder.core.ledger.Ledger;
 import authresponder.core.policy.Policy;
+import authresponder.testkit.LedgerTable;
 import authresponder.testkit.LocalIdp;
 import authresponder.testkit.MotoServer;
 import authresponder.testkit.RedisServer;
@@ -65,7 +66,7 @@ public final class Endpoints implements AutoCloseable {
     private void seed() {
         AwsClients aws = new AwsClients(new Env(moto.awsEnvironment()));
         try (DynamoDbClient dynamo = aws.build(DynamoDbClient.builder())) {
-            LedgerTable.create(dynamo, LEDGER_TABLE);
+            LedgerTable.create(dynamo, LEDGER_TABLE, Ledger.TIME_INDEX);
         }
         try (IamClient iam = aws.build(IamClient.builder()); LambdaClient lambda = aws.build(LambdaClient.builder());
              CloudWatchLogsClient logs = aws.build(CloudWatchLogsClient.builder())) {

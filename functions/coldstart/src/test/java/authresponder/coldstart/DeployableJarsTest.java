@@ -48,10 +48,9 @@ class DeployableJarsTest {
             "restart-authoriser", "authresponder.restart.RestartAuthoriserHandler",
             "escalate", "authresponder.escalate.EscalateHandler",
             "watch-keys", "authresponder.watchkeys.WatchKeysHandler");
-    /** The ledger's operations (core's Ledger and LedgerTable, and the SDK's endpoint discovery), in every acting function. */
-    private static final List<String> LEDGER = List.of("dynamodb CreateTable", "dynamodb DeleteItem", "dynamodb DescribeEndpoints",
-            "dynamodb DescribeTable", "dynamodb GetItem", "dynamodb PutItem", "dynamodb Query", "dynamodb UpdateItem",
-            "dynamodb UpdateTimeToLive");
+    /** The ledger's operations (core's Ledger, and the SDK's endpoint discovery), in every acting function. */
+    private static final List<String> LEDGER = List.of("dynamodb DeleteItem", "dynamodb DescribeEndpoints", "dynamodb GetItem",
+            "dynamodb PutItem", "dynamodb Query", "dynamodb UpdateItem");
     private static final List<String> CACHE_SETTINGS = List.of("elasticache DescribeReplicationGroups", "secretsmanager GetSecretValue");
     /** escalate's page, and the read its priming rehearses in its place (see core's Rehearsal). */
     private static final List<String> PAGER = List.of("sns GetTopicAttributes", "sns Publish");

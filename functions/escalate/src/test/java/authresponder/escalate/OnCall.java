@@ -2,7 +2,8 @@ package authresponder.escalate;
 
 import authresponder.core.AwsClients;
 import authresponder.core.Env;
-import authresponder.core.ledger.LedgerTable;
+import authresponder.core.ledger.Ledger;
+import authresponder.testkit.LedgerTable;
 import authresponder.testkit.MotoServer;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -40,7 +41,7 @@ final class OnCall implements AutoCloseable {
         sns = clients.build(SnsClient.builder());
         sqs = clients.build(SqsClient.builder());
         dynamo = clients.build(DynamoDbClient.builder());
-        LedgerTable.create(dynamo, table);
+        LedgerTable.create(dynamo, table, Ledger.TIME_INDEX);
         for (String team : TEAMS) {
             topics.put(team, topic(team));
         }

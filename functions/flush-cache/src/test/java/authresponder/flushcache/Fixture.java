@@ -4,8 +4,9 @@ import authresponder.core.AwsClients;
 import authresponder.core.Env;
 import authresponder.core.FunctionHandler.Answer;
 import authresponder.core.LocalContext;
-import authresponder.core.ledger.LedgerTable;
+import authresponder.core.ledger.Ledger;
 import authresponder.core.policy.Policy;
+import authresponder.testkit.LedgerTable;
 import authresponder.testkit.MotoServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -32,7 +33,7 @@ final class Fixture {
         MotoServer moto = MotoServer.shared();
         String table = "ledger-" + UUID.randomUUID();
         try (DynamoDbClient dynamo = new AwsClients(new Env(moto.awsEnvironment())).build(DynamoDbClient.builder())) {
-            LedgerTable.create(dynamo, table);
+            LedgerTable.create(dynamo, table, Ledger.TIME_INDEX);
         }
         Map<String, String> env = new HashMap<>(moto.awsEnvironment());
         env.put("LEDGER_TABLE", table);

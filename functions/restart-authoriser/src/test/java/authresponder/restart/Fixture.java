@@ -4,7 +4,8 @@ import authresponder.core.AwsClients;
 import authresponder.core.Env;
 import authresponder.core.FunctionHandler;
 import authresponder.core.LocalContext;
-import authresponder.core.ledger.LedgerTable;
+import authresponder.core.ledger.Ledger;
+import authresponder.testkit.LedgerTable;
 import authresponder.testkit.MotoServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -32,7 +33,7 @@ final class Fixture {
         Map<String, String> env = new HashMap<>(MOTO.awsEnvironment());
         String table = "ledger-" + UUID.randomUUID();
         try (DynamoDbClient dynamo = new AwsClients(new Env(MOTO.awsEnvironment())).build(DynamoDbClient.builder())) {
-            LedgerTable.create(dynamo, table);
+            LedgerTable.create(dynamo, table, Ledger.TIME_INDEX);
         }
         env.put("AWS_ENDPOINT_URL", endpoint);
         env.put("LEDGER_TABLE", table);

@@ -5,7 +5,8 @@ import authresponder.core.Env;
 import authresponder.core.FunctionHandler.Answer;
 import authresponder.core.Json;
 import authresponder.core.LocalContext;
-import authresponder.core.ledger.LedgerTable;
+import authresponder.core.ledger.Ledger;
+import authresponder.testkit.LedgerTable;
 import authresponder.testkit.LocalIdp;
 import authresponder.testkit.MovableClock;
 import authresponder.testkit.MotoServer;
@@ -67,7 +68,7 @@ final class Fixture implements AutoCloseable {
                 .environment(e -> e.variables(Map.of("JWKS_CACHE_TTL", "3600"))));
         try (DynamoDbClient dynamo = new AwsClients(aws).build(DynamoDbClient.builder());
              SnsClient sns = new AwsClients(aws).build(SnsClient.builder())) {
-            LedgerTable.create(dynamo, ledgerTable);
+            LedgerTable.create(dynamo, ledgerTable, Ledger.TIME_INDEX);
             String suffix = UUID.randomUUID().toString();
             String topic = sns.createTopic(b -> b.name("identity-platform-" + suffix)).topicArn();
             queueUrl = sqs.createQueue(b -> b.queueName("notices-" + suffix)).queueUrl();

@@ -13,6 +13,7 @@ import authresponder.core.Caller;
 import authresponder.core.Env;
 import authresponder.core.Outcome;
 import authresponder.core.Result;
+import authresponder.testkit.LedgerTable;
 import authresponder.testkit.MotoServer;
 import authresponder.testkit.MovableClock;
 import authresponder.testkit.Ports;
@@ -57,7 +58,7 @@ class LedgerTest {
     @BeforeEach
     void table() {
         table = "ledger-" + UUID.randomUUID();
-        LedgerTable.create(dynamo, table);
+        LedgerTable.create(dynamo, table, Ledger.TIME_INDEX);
         ledger = new Ledger(() -> dynamo, table, Duration.ofDays(30), clock);
     }
 

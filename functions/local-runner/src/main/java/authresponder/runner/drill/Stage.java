@@ -3,8 +3,9 @@ package authresponder.runner.drill;
 import authresponder.core.AwsClients;
 import authresponder.core.Env;
 import authresponder.core.Json;
-import authresponder.core.ledger.LedgerTable;
+import authresponder.core.ledger.Ledger;
 import authresponder.core.policy.Policy;
+import authresponder.testkit.LedgerTable;
 import authresponder.testkit.LocalIdp;
 import authresponder.testkit.MotoServer;
 import authresponder.testkit.RedisServer;
@@ -137,7 +138,7 @@ final class Stage implements AutoCloseable {
         }
         logs.createLogGroup(r -> r.logGroupName(LOG_GROUP));
         logs.createLogStream(r -> r.logGroupName(LOG_GROUP).logStreamName("drill"));
-        LedgerTable.create(dynamo, LEDGER_TABLE);
+        LedgerTable.create(dynamo, LEDGER_TABLE, Ledger.TIME_INDEX);
         topics.clear();
         queues.clear();
         for (String team : policy.routing().teams().keySet()) {
