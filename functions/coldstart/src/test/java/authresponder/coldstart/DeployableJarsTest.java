@@ -35,8 +35,9 @@ import software.amazon.awssdk.services.lambda.LambdaClient;
  * The jars the CDK app deploys ({@code functions/NAME/target/NAME.jar}, shrunk by {@code functions/shrink.pro} to
  * the AWS operations each function calls) do their real work. Each runs in a fresh JVM as Lambda runs it (the
  * benchmark's driver: the jar extracted into a task directory as Lambda extracts it into /var/task, the handler
- * loaded from there, constructed, invoked twice) against the benchmark's local world. What a shrinker can break (a class reached by name or by reflection) breaks here and nowhere else: the
- * functions' own tests run on the classes before shrinking. {@code mvn verify} builds the jars first.
+ * loaded from there, constructed, invoked twice) against the benchmark's local world. What a shrinker can break
+ * (a class reached by name or by reflection) breaks here and nowhere else: the functions' own tests run on the
+ * classes before shrinking. {@code mvn verify} builds the jars first.
  */
 class DeployableJarsTest {
     private static final long RUN_LIMIT_SECONDS = 90;
