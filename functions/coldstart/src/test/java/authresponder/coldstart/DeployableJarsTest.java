@@ -29,6 +29,8 @@ import java.util.zip.ZipFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.RedisClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 
 /**
@@ -48,7 +50,8 @@ class DeployableJarsTest {
             "flush-cache", "authresponder.flushcache.FlushCacheHandler",
             "restart-authoriser", "authresponder.restart.RestartAuthoriserHandler",
             "escalate", "authresponder.escalate.EscalateHandler",
-            "watch-keys", "authresponder.watchkeys.WatchKeysHandler");
+            "watch-keys", "authresponder.watchkeys.WatchKeysHandler",
+            "coldstart-floor", "authresponder.coldstartfloor.SdkFloorHandler");
     /** The ledger's operations (core's Ledger, and the SDK's endpoint discovery), in every acting function. */
     private static final List<String> LEDGER = List.of("dynamodb DeleteItem", "dynamodb DescribeEndpoints", "dynamodb GetItem",
             "dynamodb PutItem", "dynamodb Query", "dynamodb UpdateItem");
@@ -116,6 +119,20 @@ class DeployableJarsTest {
             assertEquals(List.of("DONE", "NO_CHANGE"), run.outcomes(), run.log());
             assertEquals(Set.of(), cache.keys("jwks:*"));
             assertTrue(restartStamped(world), "the authoriser's environment carries the restart stamp");
+        }
+    }
+
+    @Test
+    void theSdkFloorReadsItsItemFromTheLedgerTable() throws Exception {
+        try (Endpoints world = Endpoints.start()) {
+            assertEquals(List.of("NOT_FOUND", "NOT_FOUND"), run(world, "coldstart-floor", "{}").outcomes());
+
+            try (DynamoDbClient dynamo = new AwsClients(new Env(world.settings())).build(DynamoDbClient.builder())) {
+                dynamo.putItem(r -> r.tableName(Endpoints.LEDGER_TABLE)
+                        .item(Map.of("pk", AttributeValue.fromS("sdk-floor"), "sk", AttributeValue.fromS("sdk-floor"))));
+            }
+            Run run = run(world, "coldstart-floor", "{}");
+            assertEquals(List.of("FOUND", "FOUND"), run.outcomes(), run.log());
         }
     }
 
