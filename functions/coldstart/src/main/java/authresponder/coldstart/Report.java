@@ -99,15 +99,23 @@ public final class Report {
             String[] f = line.split("\t", -1);
             List<Path> jars = Arrays.stream(f[2].split(":")).map(Path::of).toList();
             List<Run> runs = Files.readAllLines(Path.of(f[5])).stream().filter(l -> !l.isBlank()).map(l -> Json.read(l, Run.class)).toList();
-            JsonObject process = Json.parseObject(Files.readString(Path.of(f[6])), "hyperfine's export");
-            double processMs = process.getAsJsonArray("results").get(0).getAsJsonObject().get("median").getAsDouble() * 1000;
-            rows.add(new Row(f[0], f[1], jars, f[3], f[4], runs, processMs));
+            rows.add(new Row(f[0], f[1], jars, f[3], f[4], runs, processMedianMs(f[6])));
         }
         return rows;
     }
 
-    static double median(List<Run> runs, ToDoubleFunction<Run> value) {
-        double[] values = runs.stream().mapToDouble(value).sorted().toArray();
+    /** The median whole-process time over every run of hyperfine's exports (colon-separated: one per round). */
+    private static double processMedianMs(String exports) throws IOException {
+        List<Double> seconds = new ArrayList<>();
+        for (String export : exports.split(":")) {
+            JsonObject process = Json.parseObject(Files.readString(Path.of(export)), "hyperfine's export");
+            process.getAsJsonArray("results").get(0).getAsJsonObject().getAsJsonArray("times").forEach(time -> seconds.add(time.getAsDouble()));
+        }
+        return median(seconds, Double::doubleValue) * 1000;
+    }
+
+    static <T> double median(List<T> items, ToDoubleFunction<T> value) {
+        double[] values = items.stream().mapToDouble(value).sorted().toArray();
         if (values.length == 0) {
             return Double.NaN;
         }

@@ -26,13 +26,16 @@ class ReportTest {
                 "software/amazon/awssdk/services/elasticache/ElastiCacheClient.class");
         Path results = Files.writeString(out.resolve("runs.jsonl"), String.join("\n",
                 run(300, 200, 30, "DRY_RUN"), run(100, 400, 10, "DRY_RUN"), run(200, 300, 20, "FAILED")) + "\n");
-        Path process = Files.writeString(out.resolve("process.json"), "{\"results\":[{\"median\":0.5125}]}");
+        // one hyperfine export per round: the whole-process median is over every run of them all
+        String process = Files.writeString(out.resolve("round1.json"), "{\"results\":[{\"median\":0.51,\"times\":[0.51]}]}") + ":"
+                + Files.writeString(out.resolve("round2.json"), "{\"results\":[{\"median\":0.9,\"times\":[0.9]}]}") + ":"
+                + Files.writeString(out.resolve("round3.json"), "{\"results\":[{\"median\":0.5125,\"times\":[0.5125]}]}");
         Path baseline = jar(out.resolve("flush-cache-baseline.jar"), "authresponder/flushcache/FlushCacheHandler.class");
         Files.writeString(out.resolve("index.tsv"), "function\tvariant\tjars\truntime\tflags\tresults\tprocess\n"
                 + String.join("\t", "flush-cache", "managed-baseline", baseline.toString(), "/jdk/bin/java", "-XX:TieredStopAtLevel=1",
-                results.toString(), process.toString()) + "\n"
+                results.toString(), process) + "\n"
                 + String.join("\t", "flush-cache", "managed", jar.toString(), "/jdk/bin/java", "-XX:TieredStopAtLevel=1",
-                results.toString(), process.toString()) + "\n");
+                results.toString(), process) + "\n");
         Files.writeString(out.resolve("machine.txt"), "machine: test\n");
         Files.createDirectories(out.resolve("classes"));
         Files.writeString(out.resolve("classes/flush-cache.log"), String.join("\n",
