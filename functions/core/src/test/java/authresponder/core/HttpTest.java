@@ -1,0 +1,176 @@
+package authresponder.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** An identity provider's answers as the checks read them, and every way it can fail to answer, over real HTTP. */
+class HttpTest {
+    private final Http http = new Http();
+    private final ExecutorService connections = Executors.newVirtualThreadPerTaskExecutor();
+    private HttpServer server;
+    private ServerSocket raw;
+
+    @AfterEach
+    void stop() throws IOException {
+        if (server != null) {
+            server.stop(0);
+        }
+        if (raw != null) {
+            raw.close();
+        }
+        connections.shutdownNow();
+    }
+
+    @Test
+    void anAnswerComesWithItsStatusBodyCachingAndTheServersClockSkew() throws Exception {
+        // the JDK's HttpServer writes its own Date: this server says what an IdP an hour ahead would
+        String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(Instant.now().plus(Duration.ofHours(1)).atOffset(ZoneOffset.UTC));
+        String body = "{\"issuer\":\"https://idp.example\"}";
+        URI uri = rawServer(socket -> {
+            socket.getInputStream().read(new byte[8192]);
+            socket.getOutputStream().write(("HTTP/1.1 200 OK\r\nDate: " + date + "\r\nCache-Control: public, max-age=300\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\nConnection: close\r\n\r\n" + body)
+                    .getBytes(StandardCharsets.US_ASCII));
+        });
+
+        Http.Response response = http.get(uri, Budget.of(Duration.ofSeconds(5)));
+
+        assertEquals(200, response.status());
+        assertEquals("{\"issuer\":\"https://idp.example\"}", response.body());
+        assertEquals(Optional.of("public, max-age=300"), response.cacheControl());
+        Duration skew = response.skew().orElseThrow();
+        assertTrue(skew.minus(Duration.ofHours(1)).abs().compareTo(Duration.ofSeconds(2)) < 0, "about an hour ahead: " + skew);
+    }
+
+    @Test
+    void anErrorStatusIsAnAnswerWithWhateverBodyItHas() throws Exception {
+        assertEquals("upstream down", http.get(serve(500, "upstream down"), Budget.of(Duration.ofSeconds(5))).body());
+
+        Http.Response empty = http.get(serve(404, ""), Budget.of(Duration.ofSeconds(5)));
+        assertEquals(404, empty.status());
+        assertEquals("", empty.body());
+    }
+
+    @Test
+    void aServerThatNeverAnswersEndsAtTheDeadline() throws Exception {
+        URI uri = rawServer(socket -> readUntilClosed(socket));
+
+        Instant start = Instant.now();
+        Http.NoAnswer failure = assertThrows(Http.NoAnswer.class, () -> http.get(uri, Budget.of(Duration.ofMillis(500))));
+
+        assertTrue(failure.getMessage().startsWith("no answer within"), failure.getMessage());
+        assertTrue(Duration.between(start, Instant.now()).compareTo(Duration.ofSeconds(2)) < 0, "ended near its 0.5 s deadline");
+    }
+
+    @Test
+    void aBodyThatTricklesPastTheDeadlineEndsAtTheDeadline() throws Exception {
+        // each byte comes well within any per-read timeout; only a deadline for the whole exchange stops it
+        URI uri = rawServer(socket -> {
+            OutputStream out = socket.getOutputStream();
+            out.write("HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            for (int i = 0; i < 100_000; i++) {
+                out.write('x');
+                out.flush();
+                Thread.sleep(50);
+            }
+        });
+
+        Instant start = Instant.now();
+        Http.NoAnswer failure = assertThrows(Http.NoAnswer.class, () -> http.get(uri, Budget.of(Duration.ofMillis(700))));
+
+        assertTrue(failure.getMessage().startsWith("no answer within"), failure.getMessage());
+        assertTrue(Duration.between(start, Instant.now()).compareTo(Duration.ofSeconds(2)) < 0, "ended near its 0.7 s deadline");
+    }
+
+    @Test
+    void aBodyLargerThanAnyKeySetIsRefused() throws Exception {
+        URI uri = serve(200, "x".repeat(Http.MAX_BODY_BYTES + 1));
+
+        Http.NoAnswer failure = assertThrows(Http.NoAnswer.class, () -> http.get(uri, Budget.of(Duration.ofSeconds(5))));
+
+        assertTrue(failure.getMessage().contains("larger than " + Http.MAX_BODY_BYTES + " bytes"), failure.getMessage());
+    }
+
+    @Test
+    void aClosedPortIsARefusedConnection() throws Exception {
+        int port;
+        try (ServerSocket closed = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = closed.getLocalPort();
+        }
+
+        Http.NoAnswer failure = assertThrows(Http.NoAnswer.class,
+                () -> http.get(URI.create("http://127.0.0.1:" + port + "/jwks"), Budget.of(Duration.ofSeconds(5))));
+
+        assertEquals("connection refused", failure.getMessage());
+    }
+
+    @Test
+    void onlyHttpUrlsAreFetched() {
+        assertThrows(IllegalArgumentException.class, () -> http.get(URI.create("file:///etc/passwd"), Budget.of(Duration.ofSeconds(5))));
+        assertThrows(IllegalArgumentException.class, () -> http.get(URI.create("/jwks"), Budget.of(Duration.ofSeconds(5))));
+    }
+
+    private URI serve(int status, String body) throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", exchange -> {
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(bytes);
+            }
+        });
+        server.start();
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/.well-known/openid-configuration");
+    }
+
+    private interface Conversation {
+        void with(Socket socket) throws Exception;
+    }
+
+    /** A server that reads nothing it is sent and does with each connection what the test says. */
+    private URI rawServer(Conversation conversation) throws IOException {
+        raw = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        connections.submit(() -> {
+            while (!raw.isClosed()) {
+                Socket socket = raw.accept();
+                connections.submit(() -> {
+                    try (socket) {
+                        conversation.with(socket);
+                    } catch (Exception e) {
+                        // the client hung up: what the test expects
+                    }
+                    return null;
+                });
+            }
+            return null;
+        });
+        return URI.create("http://127.0.0.1:" + raw.getLocalPort() + "/jwks");
+    }
+
+    /** Reads the request and never answers: the client's own close ends it. */
+    private static void readUntilClosed(Socket socket) throws IOException {
+        while (socket.getInputStream().read() != -1) {
+            // discard
+        }
+    }
+}
