@@ -25,7 +25,7 @@ import java.util.concurrent.TimeoutException;
  * GETs to an identity provider (diagnose's checks, watch-keys): every request ends by the budget's deadline,
  * body included, and a body larger than any discovery document or JWKS is refused. Through the JDK's
  * HttpURLConnection, which the AWS SDK's url-connection client has loaded already: the JDK's HttpClient
- * costs a cold process about 0.4 s of loading and set-up before its first answer.
+ * costs a cold process about half a second of loading and set-up before its first answer.
  */
 public final class Http {
     /** A discovery document or a JWKS is a few KiB. */
@@ -61,7 +61,7 @@ public final class Http {
         if (!uri.isAbsolute() || !("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme()))) {
             throw new IllegalArgumentException("not an http(s) URL: " + uri);
         }
-        long timeout = Math.max(1, budget.timeout(budget.remaining()).toMillis());
+        long timeout = budget.timeout(budget.remaining()).toMillis();
         Instant deadline = Instant.now().plusMillis(timeout);
         Future<Response> exchange = EXCHANGES.submit(() -> exchange(uri, timeout, deadline));
         try {
