@@ -147,7 +147,7 @@ class HttpTest {
         void with(Socket socket) throws Exception;
     }
 
-    /** A server that reads nothing it is sent and does with each connection what the test says. */
+    /** A server on a plain socket, which does with each connection what the test says: no HTTP library decides for it. */
     private URI rawServer(Conversation conversation) throws IOException {
         raw = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         connections.submit(() -> {
