@@ -31,12 +31,14 @@ public final class AwsClients {
     private static final RoleCredentials ROLE = new RoleCredentials();
     /**
      * One HTTP client for every AWS SDK client of the process. Its TLS context (security providers, cipher
-     * suites, trust store) is the costliest part of building an SDK client; shared, it is made once. A service
-     * client's close() leaves a client it was given open.
+     * suites, trust store) is the costliest part of building an SDK client; shared, it is made once, and it
+     * trusts Amazon's roots before the JDK's whole store ({@link AmazonTrust}). A service client's close()
+     * leaves a client it was given open.
      */
     private static final Lazy<SdkHttpClient> HTTP = Lazy.of(() -> UrlConnectionHttpClient.builder()
             .connectionTimeout(Duration.ofSeconds(3))
             .socketTimeout(Duration.ofSeconds(20))
+            .tlsTrustManagersProvider(new AmazonTrust())
             .build());
 
     private final Env env;

@@ -1,104 +1,53 @@
 package authresponder.restart;
 
+import authresponder.testkit.SelfSignedCertificate;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
-import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.KeyStore;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
 
 /**
- * A Kubernetes API server stand-in over HTTPS on loopback, with a self-signed certificate made at start.
+ * A Kubernetes API server stand-in over HTTPS on loopback, with a self-signed certificate.
  * It checks each bearer token as EKS does (asks STS who presigned it, for this cluster), applies a
  * strategic-merge patch to the deployments it stores, and moves a patched deployment's rollout one step
  * per read until every new replica is available (unless {@link #stuck}). It also answers EKS
  * DescribeCluster in EKS's REST-JSON format, pointing at itself.
  */
 final class KubernetesStandIn implements AutoCloseable {
+    /** One certificate per test JVM: keytool takes a second. */
+    private static final SelfSignedCertificate CERTIFICATE = SelfSignedCertificate.make("kubernetes");
+
     final String cluster;
     final List<String> patches = new ArrayList<>();
     final List<String> callers = new ArrayList<>();
     volatile boolean stuck;
     private final Map<String, JsonObject> deployments = new ConcurrentHashMap<>();
     private final HttpsServer server;
-    private final String certificatePem;
     private final HttpClient sts = HttpClient.newHttpClient();
 
     KubernetesStandIn(String cluster) {
         this.cluster = cluster;
         try {
-            certificatePem = Certificate.PEM;
-            KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            keyManagers.init(Certificate.KEYS, "changeit".toCharArray());
-            SSLContext tls = SSLContext.getInstance("TLS");
-            tls.init(keyManagers.getKeyManagers(), null, null);
-            server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-            server.setHttpsConfigurator(new HttpsConfigurator(tls));
+            server = CERTIFICATE.server();
             server.createContext("/", this::handle);
             server.start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (Exception e) {
-            throw new IllegalStateException("could not start the Kubernetes stand-in", e);
         }
-    }
-
-    /** One self-signed certificate for 127.0.0.1 per test JVM, made by the JDK's keytool. */
-    private static final class Certificate {
-        static final KeyStore KEYS;
-        static final String PEM;
-
-        static {
-            try {
-                Path dir = Files.createTempDirectory("k8s-standin");
-                Path keystore = dir.resolve("server.p12");
-                keytool("-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=kubernetes",
-                        "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-validity", "1", "-keystore", keystore.toString(),
-                        "-storetype", "PKCS12", "-storepass", "changeit");
-                PEM = keytool("-exportcert", "-rfc", "-alias", "server", "-keystore", keystore.toString(), "-storepass", "changeit");
-                KEYS = KeyStore.getInstance("PKCS12");
-                try (FileInputStream in = new FileInputStream(keystore.toFile())) {
-                    KEYS.load(in, "changeit".toCharArray());
-                }
-                Files.delete(keystore);
-                Files.delete(dir);
-            } catch (Exception e) {
-                throw new IllegalStateException("could not make the stand-in's certificate", e);
-            }
-        }
-    }
-
-    private static String keytool(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString()));
-        command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
-            throw new IOException("keytool failed: " + output);
-        }
-        return output;
     }
 
     String endpoint() {
@@ -107,7 +56,7 @@ final class KubernetesStandIn implements AutoCloseable {
 
     /** The certificate authority as EKS gives it: base64 of the PEM. */
     String certificateAuthority() {
-        return Base64.getEncoder().encodeToString(certificatePem.getBytes(StandardCharsets.UTF_8));
+        return Base64.getEncoder().encodeToString(CERTIFICATE.pem().getBytes(StandardCharsets.UTF_8));
     }
 
     void deploy(String namespace, String name, int replicas) {
