@@ -46,8 +46,7 @@ final class EksRestarter {
         List<String> steps = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
         List<RestartDetails.Rollout> now = new ArrayList<>();
-        try {
-            Kubernetes kubernetes = connect(target.cluster(), budget);
+        try (Kubernetes kubernetes = connect(target.cluster(), budget)) {
             for (String name : target.deployments()) {
                 JsonObject deployment = kubernetes.get(Kubernetes.deploymentPath(target.namespace(), name), budget);
                 if (paused(deployment)) {
@@ -72,8 +71,13 @@ final class EksRestarter {
     }
 
     Result<RestartDetails> restart(Target.Eks target, String restartedAt, Budget budget) throws Exception {
+        try (Kubernetes kubernetes = connect(target.cluster(), budget)) {
+            return restart(kubernetes, target, restartedAt, budget);
+        }
+    }
+
+    private Result<RestartDetails> restart(Kubernetes kubernetes, Target.Eks target, String restartedAt, Budget budget) throws Exception {
         List<String> steps = new ArrayList<>();
-        Kubernetes kubernetes = connect(target.cluster(), budget);
         steps.add("connected to cluster " + target.cluster());
 
         List<String> paused = new ArrayList<>();

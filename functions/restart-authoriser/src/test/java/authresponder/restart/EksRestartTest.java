@@ -14,6 +14,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -55,7 +56,8 @@ class EksRestartTest {
     }
 
     @Test
-    void aRolloutRestartPatchesEveryDeploymentAndWatchesItThrough() {
+    void aRolloutRestartPatchesEveryDeploymentAndWatchesItThrough() throws InterruptedException {
+        long selectors = selectorThreads();
         FunctionHandler.Answer answer = invoke(handler(), "{\"target\": \"oidc\"}", TIMEOUT);
 
         assertEquals(Outcome.DONE, answer.result().outcome(), answer.response());
@@ -69,6 +71,7 @@ class EksRestartTest {
         assertEquals(2, kubernetes.patches.size());
         assertTrue(kubernetes.callers.stream().allMatch(c -> c.startsWith("arn:aws:")), kubernetes.callers.toString());
         assertFalse(answer.response().contains(EksToken.PREFIX), "the token leaked into the result");
+        assertSelectorThreadsReturnTo(selectors);
     }
 
     @Test
@@ -90,7 +93,8 @@ class EksRestartTest {
     }
 
     @Test
-    void aDryRunReadsTheDeploymentsAndPatchesNothing() {
+    void aDryRunReadsTheDeploymentsAndPatchesNothing() throws InterruptedException {
+        long selectors = selectorThreads();
         kubernetes.pause("auth", "api-worker");
         FunctionHandler.Answer answer = invoke(handler(), "{\"target\": \"oidc\", \"dryRun\": true}", TIMEOUT);
         assertEquals(Outcome.DRY_RUN, answer.result().outcome(), answer.response());
@@ -100,6 +104,20 @@ class EksRestartTest {
         assertTrue(answer.result().warnings().contains("deployment api-worker is paused: a real run is refused until it is resumed"),
                 answer.result().warnings().toString());
         assertEquals(List.of(), kubernetes.patches);
+        assertSelectorThreadsReturnTo(selectors);
+    }
+
+    /** Each connection to a cluster is a JDK HTTP client with a selector thread of its own, which must end with the restart. */
+    private static long selectorThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().endsWith("-SelectorManager")).count();
+    }
+
+    private static void assertSelectorThreadsReturnTo(long before) throws InterruptedException {
+        Instant deadline = Instant.now().plusSeconds(5);
+        while (selectorThreads() > before && Instant.now().isBefore(deadline)) {
+            Thread.sleep(20);
+        }
+        assertTrue(selectorThreads() <= before, "a cluster's HTTP client was left running");
     }
 
     @Test

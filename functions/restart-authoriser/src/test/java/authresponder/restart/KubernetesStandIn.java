@@ -210,5 +210,6 @@ final class KubernetesStandIn implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+        sts.close();
     }
 }
