@@ -48,10 +48,25 @@ public final class AwsClients {
     }
 
     /**
-     * Starts making the shared HTTP client on a thread of its own: every function calls AWS on every path, so
-     * each starts it as its init phase begins ({@link FunctionHandler}), beside the rest of the init.
+     * The groups TLS offers for key exchange, in order: the JDK's own list with secp384r1 before secp256r1. A
+     * TLS 1.3 client sends a key share for its first group of each kind, X25519 and an EC curve, and the JDK's
+     * first curve, secp256r1, costs a cold JVM about 0.2 s the first time (it precomputes a table for it);
+     * secp384r1 costs about 20 ms once X25519 has run. Servers pick X25519 or either curve from the shares, and
+     * one that accepts only secp256r1 still gets it, after one more round trip.
+     */
+    static final String KEY_EXCHANGE_GROUPS = "x25519,secp384r1,secp256r1,secp521r1,x448,ffdhe2048,ffdhe3072,ffdhe4096,ffdhe6144,ffdhe8192";
+    /** The JDK's setting for them, read once, at the process's first TLS connection; an operator's own value stands. */
+    static final String KEY_EXCHANGE_SETTING = "jdk.tls.namedGroups";
+
+    /**
+     * Orders TLS's key-exchange groups, before any connection is made, and starts making the shared HTTP client
+     * on a thread of its own: every function calls AWS on every path, so each does this as its init phase
+     * begins ({@link FunctionHandler}), beside the rest of the init.
      */
     static void prepareHttp() {
+        if (System.getProperty(KEY_EXCHANGE_SETTING) == null) {
+            System.setProperty(KEY_EXCHANGE_SETTING, KEY_EXCHANGE_GROUPS);
+        }
         if (System.getProperty(HTTP_CLIENT_SETTING) == null) {
             HTTP.startNow();
         }
