@@ -9,6 +9,7 @@ import authresponder.testkit.LocalIdp;
 import authresponder.testkit.MotoServer;
 import authresponder.testkit.RedisServer;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -32,7 +33,9 @@ import software.amazon.awssdk.services.sns.SnsClient;
  * log group) and an on-call SNS topic per team, and the local identity provider.
  * {@code Endpoints ENV_FILE} writes the settings every function gets ({@code NAME='value'} lines a shell reads, as the
  * CDK app would set them) once all is up, then holds the world until the process is stopped
- * (the servers' own shutdown hooks stop them with it).
+ * (the servers' own shutdown hooks stop them with it). There the functions reach moto over TLS, as they reach
+ * AWS ({@link TlsFront}); the file also names moto's own address ({@code WORLD_MOTO_URL}, for the benchmark's
+ * own calls) and a trust store holding the front's certificate ({@code WORLD_TRUST_STORE}, beside the file).
  */
 public final class Endpoints implements AutoCloseable {
     static final String LEDGER_TABLE = "auth-responder-ledger";
@@ -43,12 +46,14 @@ public final class Endpoints implements AutoCloseable {
 
     private final RedisServer redis;
     private final MotoServer moto;
+    private final TlsFront front;
     private final LocalIdp idp;
     private final Map<String, String> topics = new TreeMap<>();
 
     private Endpoints() {
         redis = RedisServer.start();
         moto = MotoServer.start();
+        front = new TlsFront(URI.create(moto.endpoint()));
         idp = LocalIdp.start();
     }
 
@@ -125,6 +130,7 @@ public final class Endpoints implements AutoCloseable {
     @Override
     public void close() {
         idp.close();
+        front.close();
         moto.close();
         redis.close();
     }
@@ -135,10 +141,16 @@ public final class Endpoints implements AutoCloseable {
             System.exit(2);
         }
         Endpoints endpoints = start();
-        StringBuilder lines = new StringBuilder();
-        endpoints.settings().forEach((name, value) ->
-                lines.append(name).append("='").append(value.replace("'", "'\\''")).append("'\n"));
         Path file = Path.of(args[0]);
+        Path trustStore = file.resolveSibling("world-trust.jks");
+        endpoints.front.trustStore(trustStore);
+        Map<String, String> settings = new TreeMap<>(endpoints.settings());
+        settings.put("AWS_ENDPOINT_URL", endpoints.front.endpoint().toString());
+        settings.put("WORLD_MOTO_URL", endpoints.moto.endpoint());
+        settings.put("WORLD_TRUST_STORE", trustStore.toAbsolutePath().toString());
+        StringBuilder lines = new StringBuilder();
+        settings.forEach((name, value) ->
+                lines.append(name).append("='").append(value.replace("'", "'\\''")).append("'\n"));
         Path written = Files.writeString(file.resolveSibling(file.getFileName() + ".tmp"), lines);
         Files.move(written, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         // Held until the benchmark stops this process; the servers' shutdown hooks stop them with it.

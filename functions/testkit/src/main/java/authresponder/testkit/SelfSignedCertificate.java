@@ -41,13 +41,24 @@ public final class SelfSignedCertificate {
 
     /** The same for the hosts {@code subjectAltNames} names, in keytool's form ({@code ip:...,dns:...}). */
     public static SelfSignedCertificate make(String commonName, String subjectAltNames) {
+        return make(commonName, subjectAltNames, "-keyalg", "EC", "-groupname", "secp256r1");
+    }
+
+    /** One with an RSA 2048 key, as AWS's endpoints present, for 127.0.0.1 and localhost. */
+    public static SelfSignedCertificate rsa(String commonName) {
+        return make(commonName, "ip:127.0.0.1,dns:localhost", "-keyalg", "RSA", "-keysize", "2048");
+    }
+
+    private static SelfSignedCertificate make(String commonName, String subjectAltNames, String... key) {
         try {
             Path dir = Files.createTempDirectory("self-signed");
             Path keystore = dir.resolve("server.p12");
             try {
-                keytool("-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=" + commonName,
-                        "-ext", "SAN=" + subjectAltNames, "-validity", "1", "-keystore", keystore.toString(),
-                        "-storetype", "PKCS12", "-storepass", new String(PASSWORD));
+                List<String> generate = new ArrayList<>(List.of("-genkeypair", "-alias", "server"));
+                generate.addAll(List.of(key));
+                generate.addAll(List.of("-dname", "CN=" + commonName, "-ext", "SAN=" + subjectAltNames, "-validity", "1",
+                        "-keystore", keystore.toString(), "-storetype", "PKCS12", "-storepass", new String(PASSWORD)));
+                keytool(generate.toArray(String[]::new));
                 String pem = keytool("-exportcert", "-rfc", "-alias", "server", "-keystore", keystore.toString(),
                         "-storepass", new String(PASSWORD));
                 KeyStore keys = KeyStore.getInstance("PKCS12");
