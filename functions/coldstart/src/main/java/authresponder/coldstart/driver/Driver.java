@@ -45,6 +45,7 @@ import java.util.stream.Stream;
  */
 public final class Driver {
     private static final Pattern OUTCOME = Pattern.compile("\"outcome\"\\s*:\\s*\"([A-Z_]+)\"");
+    private static final Pattern WARNED = Pattern.compile("\"warnings\"\\s*:\\s*\\[\\s*\"");
 
     private Driver() {}
 
@@ -121,7 +122,10 @@ public final class Driver {
         return paths;
     }
 
-    /** One invocation; the outcome read from the answer, or the exception Lambda would see. */
+    /**
+     * One invocation; the outcome read from the answer, marked when the answer carries warnings (a dry run that
+     * could not read what it plans from still answers DRY_RUN), or the exception Lambda would see.
+     */
     private static String invoke(Method handle, Object handler, byte[] event, Object context) throws IllegalAccessException {
         ByteArrayOutputStream output = new ByteArrayOutputStream();
         try {
@@ -129,8 +133,10 @@ public final class Driver {
         } catch (InvocationTargetException e) {
             return "threw " + e.getCause().getClass().getSimpleName();
         }
-        Matcher outcome = OUTCOME.matcher(output.toString(StandardCharsets.UTF_8));
-        return outcome.find() ? outcome.group(1) : "no outcome";
+        String answer = output.toString(StandardCharsets.UTF_8);
+        Matcher outcome = OUTCOME.matcher(answer);
+        String result = outcome.find() ? outcome.group(1) : "no outcome";
+        return WARNED.matcher(answer).find() ? result + " (warned)" : result;
     }
 
     /** A Lambda context with its own request id and a 60 s deadline, as the runtime hands each invocation. */
