@@ -33,9 +33,10 @@ import software.amazon.awssdk.services.sns.SnsClient;
  * log group) and an on-call SNS topic per team, and the local identity provider.
  * {@code Endpoints ENV_FILE} writes the settings every function gets ({@code NAME='value'} lines a shell reads, as the
  * CDK app would set them) once all is up, then holds the world until the process is stopped
- * (the servers' own shutdown hooks stop them with it). There the functions reach moto over TLS, as they reach
- * AWS ({@link TlsFront}); the file also names moto's own address ({@code WORLD_MOTO_URL}, for the benchmark's
- * own calls) and a trust store holding the front's certificate ({@code WORLD_TRUST_STORE}, beside the file).
+ * (the servers' own shutdown hooks stop them with it). The functions reach moto over TLS, as they reach AWS
+ * ({@link TlsFront}), and their JVM must trust the front's certificate ({@link #trustStore}); the file also
+ * names that trust store ({@code WORLD_TRUST_STORE}, beside the file) and moto's own address
+ * ({@code WORLD_MOTO_URL}, for the benchmark's own calls, as {@link #aws()} is for a test's).
  */
 public final class Endpoints implements AutoCloseable {
     static final String LEDGER_TABLE = "auth-responder-ledger";
@@ -69,7 +70,7 @@ public final class Endpoints implements AutoCloseable {
     }
 
     private void seed() {
-        AwsClients aws = new AwsClients(new Env(moto.awsEnvironment()));
+        AwsClients aws = new AwsClients(new Env(aws()));
         try (DynamoDbClient dynamo = aws.build(DynamoDbClient.builder())) {
             LedgerTable.create(dynamo, LEDGER_TABLE, Ledger.TIME_INDEX);
         }
@@ -102,9 +103,10 @@ public final class Endpoints implements AutoCloseable {
         }
     }
 
-    /** The settings of every function in this world. */
+    /** The settings of every function in this world: AWS through the TLS front. */
     public Map<String, String> settings() {
-        Map<String, String> settings = new TreeMap<>(moto.awsEnvironment());
+        Map<String, String> settings = new TreeMap<>(aws());
+        settings.put("AWS_ENDPOINT_URL", front.endpoint().toString());
         settings.put("CACHE_URL", redis.url());
         settings.put("LEDGER_TABLE", LEDGER_TABLE);
         settings.put("IDP_ISSUER", idp.issuer());
@@ -115,6 +117,16 @@ public final class Endpoints implements AutoCloseable {
         settings.put("WATCH_KEYS_PROVIDERS", "main=" + idp.issuer());
         settings.put("RESTART_TARGETS", "{\"" + AUTHORISER + "\": {\"lambda\": \"" + AUTHORISER + "\"}}");
         return settings;
+    }
+
+    /** moto's own settings (plain HTTP): for the world's seeding, and for a test to look at what a function did. */
+    Map<String, String> aws() {
+        return moto.awsEnvironment();
+    }
+
+    /** Writes a trust store holding the TLS front's certificate, for a function's JVM (-Djavax.net.ssl.trustStore). */
+    void trustStore(Path file) throws IOException {
+        front.trustStore(file);
     }
 
     /** The identity provider, for a test to rotate its keys. */
@@ -143,10 +155,9 @@ public final class Endpoints implements AutoCloseable {
         Endpoints endpoints = start();
         Path file = Path.of(args[0]);
         Path trustStore = file.resolveSibling("world-trust.jks");
-        endpoints.front.trustStore(trustStore);
+        endpoints.trustStore(trustStore);
         Map<String, String> settings = new TreeMap<>(endpoints.settings());
-        settings.put("AWS_ENDPOINT_URL", endpoints.front.endpoint().toString());
-        settings.put("WORLD_MOTO_URL", endpoints.moto.endpoint());
+        settings.put("WORLD_MOTO_URL", endpoints.aws().get("AWS_ENDPOINT_URL"));
         settings.put("WORLD_TRUST_STORE", trustStore.toAbsolutePath().toString());
         StringBuilder lines = new StringBuilder();
         settings.forEach((name, value) ->

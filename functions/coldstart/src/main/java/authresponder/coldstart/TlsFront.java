@@ -36,7 +36,9 @@ final class TlsFront implements AutoCloseable {
         System.setProperty("sun.net.httpserver.nodelay", "true");
     }
 
-    private final SelfSignedCertificate certificate = SelfSignedCertificate.rsa("aws-endpoint");
+    /** One per JVM: keytool takes a second or two for an RSA key, and a test starts a world per case. */
+    private static final SelfSignedCertificate CERTIFICATE = SelfSignedCertificate.rsa("aws-endpoint");
+
     private final ExecutorService exchanges = Executors.newVirtualThreadPerTaskExecutor();
     private final HttpsServer server;
     private final URI backend;
@@ -44,7 +46,7 @@ final class TlsFront implements AutoCloseable {
     TlsFront(URI backend) {
         this.backend = backend;
         try {
-            server = certificate.server();
+            server = CERTIFICATE.server();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -63,7 +65,7 @@ final class TlsFront implements AutoCloseable {
         try (OutputStream out = Files.newOutputStream(file)) {
             KeyStore jks = KeyStore.getInstance("JKS");
             jks.load(null, null);
-            jks.setCertificateEntry("aws-endpoint", certificate.certificate());
+            jks.setCertificateEntry("aws-endpoint", CERTIFICATE.certificate());
             jks.store(out, "changeit".toCharArray());
         } catch (GeneralSecurityException e) {
             throw new IOException("could not write the front's trust store", e);

@@ -127,7 +127,7 @@ class DeployableJarsTest {
         try (Endpoints world = Endpoints.start()) {
             assertEquals(List.of("NOT_FOUND", "NOT_FOUND"), run(world, "coldstart-floor", "{}").outcomes());
 
-            try (DynamoDbClient dynamo = new AwsClients(new Env(world.settings())).build(DynamoDbClient.builder())) {
+            try (DynamoDbClient dynamo = new AwsClients(new Env(world.aws())).build(DynamoDbClient.builder())) {
                 dynamo.putItem(r -> r.tableName(Endpoints.LEDGER_TABLE)
                         .item(Map.of("pk", AttributeValue.fromS("sdk-floor"), "sk", AttributeValue.fromS("sdk-floor"))));
             }
@@ -147,12 +147,17 @@ class DeployableJarsTest {
 
     private record Run(List<String> outcomes, String log) {}
 
-    /** One cold process: the driver loads the function from its extracted jar and invokes it twice with the event. */
+    /**
+     * One cold process: the driver loads the function from its extracted jar and invokes it twice with the event,
+     * the function reaching AWS through the world's TLS front, as the benchmark's runs do.
+     */
     private Run run(Endpoints world, String function, String event) throws IOException, InterruptedException {
         Path eventFile = Files.writeString(dir.resolve(function + ".json"), event);
         Path output = dir.resolve(function + ".log");
+        Path trustStore = dir.resolve("world-trust.jks");
+        world.trustStore(trustStore);
         ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", Path.of("target", "classes").toAbsolutePath().toString(), Driver.class.getName(),
+                "-Djavax.net.ssl.trustStore=" + trustStore, "-cp", Path.of("target", "classes").toAbsolutePath().toString(), Driver.class.getName(),
                 HANDLERS.get(function), task(function).toString(), eventFile.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(output.toFile());
@@ -197,7 +202,7 @@ class DeployableJarsTest {
     }
 
     private static boolean restartStamped(Endpoints world) {
-        try (LambdaClient lambda = new AwsClients(new Env(world.settings())).build(LambdaClient.builder())) {
+        try (LambdaClient lambda = new AwsClients(new Env(world.aws())).build(LambdaClient.builder())) {
             return lambda.getFunctionConfiguration(r -> r.functionName(Endpoints.AUTHORISER))
                     .environment().variables().containsKey("AUTH_RESPONDER_RESTARTED_AT");
         }
