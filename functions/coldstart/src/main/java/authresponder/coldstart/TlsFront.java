@@ -9,10 +9,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.HttpURLConnection;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -60,16 +57,9 @@ final class TlsFront implements AutoCloseable {
         return URI.create("https://localhost:" + server.getAddress().getPort());
     }
 
-    /** Writes a trust store (JKS, read without a password) holding the front's certificate alone. */
+    /** Writes a trust store holding the front's certificate alone. */
     void trustStore(Path file) throws IOException {
-        try (OutputStream out = Files.newOutputStream(file)) {
-            KeyStore jks = KeyStore.getInstance("JKS");
-            jks.load(null, null);
-            jks.setCertificateEntry("aws-endpoint", CERTIFICATE.certificate());
-            jks.store(out, "changeit".toCharArray());
-        } catch (GeneralSecurityException e) {
-            throw new IOException("could not write the front's trust store", e);
-        }
+        CERTIFICATE.writeTrustStore(file);
     }
 
     private void forward(HttpExchange exchange) throws IOException {

@@ -7,9 +7,7 @@ import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,10 +47,8 @@ class KeyExchangeTest {
             exchange.close();
         });
         server.start();
-        trustStore = dir.resolve("trust.p12");
-        try (OutputStream out = Files.newOutputStream(trustStore)) {
-            CERTIFICATE.trust().store(out, "changeit".toCharArray());
-        }
+        trustStore = dir.resolve("trust.jks");
+        CERTIFICATE.writeTrustStore(trustStore);
     }
 
     @AfterEach
@@ -73,8 +69,7 @@ class KeyExchangeTest {
     private List<String> probe(String... options) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         command.addAll(List.of(options));
-        command.addAll(List.of("-Djavax.net.ssl.trustStore=" + trustStore, "-Djavax.net.ssl.trustStorePassword=changeit",
-                "-cp", System.getProperty("java.class.path"), KeyExchangeProbe.class.getName(),
+        command.addAll(List.of("-Djavax.net.ssl.trustStore=" + trustStore, "-cp", System.getProperty("java.class.path"), KeyExchangeProbe.class.getName(),
                 "https://localhost:" + server.getAddress().getPort() + "/"));
         Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         try {

@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpsServer;
 import java.io.ByteArrayInputStream;
 import java.io.FileInputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -98,6 +99,21 @@ public final class SelfSignedCertificate {
             return trust;
         } catch (Exception e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Writes a trust store holding this certificate alone, for another JVM (-Djavax.net.ssl.trustStore): JKS,
+     * which that JVM reads without a password, so it spends no key derivation on checking the file.
+     */
+    public void writeTrustStore(Path file) throws IOException {
+        try (OutputStream out = Files.newOutputStream(file)) {
+            KeyStore jks = KeyStore.getInstance("JKS");
+            jks.load(null, null);
+            jks.setCertificateEntry("server", certificate());
+            jks.store(out, PASSWORD);
+        } catch (GeneralSecurityException e) {
+            throw new IOException("could not write the trust store", e);
         }
     }
 
