@@ -73,7 +73,8 @@ public abstract class FunctionHandler<C extends Record, D> implements RequestStr
      * for the training run of a package-time AOT cache. The edge reads a request it refuses before any
      * command exists, binds an empty command and writes the answer and its log line to nowhere, then builds
      * the {@link #firstEventClients()} and rehearses each one's first call ({@link Rehearsal}: marshalled and
-     * signed, never sent): no network call, no action.
+     * signed, never sent), and rehearses a TLS handshake in memory ({@link TlsRehearsal}), since the first AWS
+     * call opens a TLS connection: no network call, no action.
      */
     public void prime() {
         PrintStream logs = Log.redirect(new PrintStream(OutputStream.nullOutputStream()));
@@ -88,6 +89,7 @@ public abstract class FunctionHandler<C extends Record, D> implements RequestStr
             Log.redirect(logs);
         }
         firstEventClients().forEach(Lazy::prime);
+        TlsRehearsal.run();
     }
 
     /**
