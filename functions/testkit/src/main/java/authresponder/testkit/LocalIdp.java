@@ -324,13 +324,18 @@ public final class LocalIdp implements AutoCloseable {
 
     private void acceptLoop() {
         while (!server.isClosed()) {
+            Socket connection;
             try {
-                Socket connection = server.accept();
-                connections.add(connection);
-                handlers.submit(() -> serve(connection));
+                connection = server.accept();
             } catch (IOException closing) {
                 return;
+            }
+            connections.add(connection);
+            try {
+                handlers.submit(() -> serve(connection));
             } catch (java.util.concurrent.RejectedExecutionException closing) {
+                // accepted as close() ran, after it closed the connections it knew: nobody else closes this one
+                closeQuietly(connection);
                 return;
             }
         }
@@ -477,22 +482,28 @@ public final class LocalIdp implements AutoCloseable {
         }
     }
 
-    /** Stops listening, releases every request held by a black hole, and closes all connections. */
+    /**
+     * Stops listening, releases every request held by a black hole, and closes all connections. It stops
+     * listening first: a client whose held request ends without an answer sends it again on a new connection
+     * (the JDK's HttpClient retries a GET once), which must be refused, not accepted and held.
+     */
     @Override
     public void close() {
-        closed.countDown();
         try {
             server.close();
         } catch (IOException ignored) {
             // closing anyway
         }
-        connections.forEach(connection -> {
-            try {
-                connection.close();
-            } catch (IOException ignored) {
-                // closing anyway
-            }
-        });
+        closed.countDown();
+        connections.forEach(LocalIdp::closeQuietly);
         handlers.shutdownNow();
+    }
+
+    private static void closeQuietly(Socket connection) {
+        try {
+            connection.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
     }
 }
