@@ -96,6 +96,9 @@ public final class AuthResponderApp {
         policy.alarms().forEach(alarm -> alarm.metricNames().forEach(metric -> namespaces.add(metric.substring(0, metric.indexOf('/')))));
         config.metricDimensions().keySet().stream().filter(ns -> !namespaces.contains(ns)).forEach(ns ->
                 problems.add("metricDimensions." + ns + " is not a namespace the runbooks' alarms read: one of " + namespaces));
+        List<String> withBaseline = policy.alarms().stream().filter(a -> a.baseline() != null).map(a -> a.name()).toList();
+        config.alarmBaselines().keySet().stream().filter(alarm -> !withBaseline.contains(alarm)).forEach(alarm ->
+                problems.add("alarmBaselines." + alarm + " is not a runbook alarm with a baseline: one of " + withBaseline));
         if (!problems.isEmpty()) {
             throw new InvalidConfigException("against the runbooks", problems);
         }

@@ -19,6 +19,9 @@ import java.util.regex.Pattern;
  * @param metricDimensions   dimensions to add to every runbook metric of a namespace, where this deployment publishes them so
  * @param environment        extra environment variables per function, passed on verbatim
  * @param snapStart          Lambda SnapStart on every function, which callers then invoke through its alias
+ * @param alarmBaselines     a runbook alarm's baseline as measured in this deployment (alarm name to value, in the
+ *                           alarm's unit: auth-401-spike's is the percentage of requests answered 401); an alarm not
+ *                           named here keeps its runbook's baseline (auth-401-spike: 0.5)
  */
 public record DeploymentConfig(
         String name,
@@ -37,7 +40,8 @@ public record DeploymentConfig(
         String fallbackTeam,
         int watchKeysEveryMinutes,
         Map<String, Map<String, String>> environment,
-        boolean snapStart) {
+        boolean snapStart,
+        Map<String, Double> alarmBaselines) {
 
     /** The subnets and egress of the cache's VPC, where diagnose and flush-cache run. */
     public record Network(String vpcId, List<String> availabilityZones, List<String> subnetIds, List<String> httpsEgress) {}
@@ -60,6 +64,14 @@ public record DeploymentConfig(
 
     /** Who is subscribed to a team's topic (more can subscribe outside this app, for example a pager service). */
     public record Team(List<String> email) {}
+
+    /** The threshold of a runbook alarm with a baseline: this deployment's baseline (or the runbook's) × the runbook's multiple. */
+    public double threshold(authresponder.core.policy.Alarm alarm) {
+        if (alarm.baseline() == null) {
+            return alarm.effectiveThreshold();
+        }
+        return alarmBaselines.getOrDefault(alarm.name(), alarm.baseline()) * alarm.baselineMultiple();
+    }
 
     static final Pattern ACCOUNT = Pattern.compile("\\d{12}");
     static final Pattern REGION = Pattern.compile("[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\\d");
@@ -204,6 +216,20 @@ public record DeploymentConfig(
             env.done();
         }
         boolean snapStart = root.bool("snapStart", false);
+
+        Map<String, Double> baselines = new LinkedHashMap<>();
+        ConfigReader b = root.object("alarmBaselines", false);
+        if (b != null) {
+            for (String alarm : b.keys()) {
+                double value = b.number(alarm, -1, 0, 100);
+                if (value == 0) {
+                    b.problem(alarm, "must be above 0");
+                } else if (value > 0) {
+                    baselines.put(alarm, value);
+                }
+            }
+            b.done();
+        }
         root.done();
 
         if (!problems.isEmpty()) {
@@ -211,6 +237,6 @@ public record DeploymentConfig(
         }
         return new DeploymentConfig(name == null ? "auth-responder" : name, account, primary, regions, retention, opsRole,
                 network, cache, idps, authoriser, restartTargets, dimensions, teams, fallback, watchEvery, environment,
-                snapStart);
+                snapStart, Map.copyOf(baselines));
     }
 }

@@ -10,6 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
@@ -30,6 +32,8 @@ import software.amazon.awscdk.services.logs.FilterPattern;
 import software.amazon.awscdk.services.logs.ILogGroup;
 import software.amazon.awscdk.services.logs.LogGroup;
 import software.amazon.awscdk.services.logs.MetricFilter;
+import software.amazon.awscdk.services.sns.ITopic;
+import software.amazon.awscdk.services.sns.Topic;
 import software.amazon.awscdk.services.sqs.Queue;
 import software.amazon.awscdk.services.sqs.QueueEncryption;
 import software.constructs.Construct;
@@ -41,6 +45,8 @@ import software.constructs.Construct;
  */
 public final class RegionalAlarmsStack extends Stack {
     static final String ALARM_STATE_CHANGE = AlarmEvent.DETAIL_TYPE;
+    /** An alarm a composite's rule names: ALARM("name"), as CloudWatch's rule syntax writes it. */
+    private static final Pattern CHILD = Pattern.compile("((?:ALARM|OK|INSUFFICIENT_DATA)\\(\\s*\"?)([^\")]+?)(\"?\\s*\\))");
 
     private final DeploymentConfig config;
     private final ILogGroup authoriserLogs;
@@ -55,14 +61,20 @@ public final class RegionalAlarmsStack extends Stack {
         policy.alarms().stream().filter(a -> a.kind() != AlarmEvent.Kind.COMPOSITE).forEach(a -> created.put(a.name(), metricAlarm(a)));
         policy.alarms().stream().filter(a -> a.kind() == AlarmEvent.Kind.COMPOSITE).forEach(a -> {
             CompositeAlarm composite = CompositeAlarm.Builder.create(this, a.name())
-                    .compositeAlarmName(a.name())
+                    .compositeAlarmName(named(a.name()))
                     .alarmDescription(a.description())
-                    .alarmRule(AlarmRule.fromString(a.rule()))
+                    .alarmRule(AlarmRule.fromString(CHILD.matcher(a.rule()).replaceAll(m -> Matcher.quoteReplacement(
+                            m.group(1) + named(m.group(2)) + m.group(3)))))
                     .build();
             a.children().forEach(child -> composite.getNode().addDependency(created.get(child)));
             created.put(a.name(), composite);
         });
-        forwardToPrimary(Routes.forwardedAlarms(policy), policy.routing().alarmStates());
+        forwardToPrimary(Routes.forwardedAlarms(policy).stream().map(this::named).toList(), policy.routing().alarmStates());
+    }
+
+    /** A runbook alarm's name in this deployment: prefixed with the deployment's name, as every resource is. */
+    private String named(String runbookName) {
+        return config.name() + "-" + runbookName;
     }
 
     private AlarmBase metricAlarm(Alarm a) {
@@ -72,7 +84,7 @@ public final class RegionalAlarmsStack extends Stack {
         ComparisonOperator comparison = ComparisonOperator.valueOf(a.comparison().name().replaceAll("([a-z])([A-Z])", "$1_$2").toUpperCase());
         if (a.kind() == AlarmEvent.Kind.ANOMALY_DETECTION) {
             return AnomalyDetectionAlarm.Builder.create(this, a.name())
-                    .alarmName(a.name())
+                    .alarmName(named(a.name()))
                     .alarmDescription(a.description())
                     .metric(metric(a.namespace(), a.metric(), a.statistic(), period))
                     .stdDevs(a.bandWidth())
@@ -88,11 +100,12 @@ public final class RegionalAlarmsStack extends Stack {
             default -> throw new IllegalStateException("alarm " + a.name() + " of kind " + a.kind() + " is not a metric alarm");
         };
         return software.amazon.awscdk.services.cloudwatch.Alarm.Builder.create(this, a.name())
-                .alarmName(a.name())
+                .alarmName(named(a.name()))
                 .alarmDescription(a.description())
                 .metric(metric)
-                // A runbook's baseline × multiple: the share of requests that is abnormal, as a static threshold.
-                .threshold(a.effectiveThreshold())
+                // The threshold, or a baseline (this deployment's, else the runbook's) × multiple: the share of requests
+                // that is abnormal, as a static threshold.
+                .threshold(config.threshold(a))
                 .comparisonOperator(comparison)
                 .evaluationPeriods(a.evaluationPeriods())
                 .datapointsToAlarm(a.datapointsToAlarm())
@@ -163,5 +176,21 @@ public final class RegionalAlarmsStack extends Stack {
                         EventBus.fromEventBusArn(this, "PrimaryBus", ResponderStack.busArn(this, config)),
                         EventBusProps.builder().deadLetterQueue(undelivered).build())))
                 .build();
+        OnCall.pageOnAny(this, "ForwardUndeliveredNotEmpty", config, "forward-undelivered-not-empty-" + getRegion(),
+                "auth-responder could not forward an alarm of " + getRegion() + " to the primary region's bus: read ForwardUndelivered",
+                ResponderStack.visibleMessages(undelivered), fallbackTopic());
+    }
+
+    /**
+     * The fallback team's topic in this region, where CloudWatch sends this region's alarm actions: in the primary region
+     * the responder stack's (its name is known); elsewhere one of this stack's own, encrypted with its own key, since an
+     * alarm's action publishes to a topic of its own region.
+     */
+    private ITopic fallbackTopic() {
+        if (getRegion().equals(config.primaryRegion())) {
+            return Topic.fromTopicArn(this, "Fallback", "arn:" + getPartition() + ":sns:" + getRegion() + ":" + config.account()
+                    + ":" + config.name() + "-" + config.fallbackTeam());
+        }
+        return OnCall.topic(this, config, OnCall.key(this, config), config.fallbackTeam());
     }
 }

@@ -2,14 +2,17 @@ package authresponder.infra;
 
 import io.github.cdklabs.cdknag.NagPackSuppression;
 import io.github.cdklabs.cdknag.NagSuppressions;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.RemovalPolicy;
+import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.ec2.ISecurityGroup;
 import software.amazon.awscdk.services.ec2.IVpc;
 import software.amazon.awscdk.services.ec2.SubnetSelection;
 import software.amazon.awscdk.services.iam.ArnPrincipal;
+import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
 import software.amazon.awscdk.services.lambda.Alias;
@@ -38,6 +41,13 @@ import software.constructs.Construct;
  */
 final class ResponderFunction extends Construct {
     static final String ALIAS = "live";
+    /** Every network interface of the account and region: Lambda creates the function's, so their ids are not known before. */
+    static final String NETWORK_INTERFACES = "network-interface/*";
+    static final String NETWORK_INTERFACES_REASON = "Lambda creates, deletes and readdresses the function's network interfaces "
+            + "(ec2:CreateNetworkInterface, DeleteNetworkInterface, AssignPrivateIpAddresses, UnassignPrivateIpAddresses), whose ids "
+            + "exist only once Lambda has created them: network-interface/* of this account and region, nothing else";
+    static final String DESCRIBE_REASON = "ec2:DescribeNetworkInterfaces works only on every resource (Lambda developer guide, VPC "
+            + "permissions); the statement holds that one read-only action";
 
     final FunctionSpec spec;
     final Role role;
@@ -99,12 +109,7 @@ final class ResponderFunction extends Construct {
                 .onSuccess(onSuccess)
                 .build());
         if (placement != null) {
-            NagSuppressions.addResourceSuppressions(role, List.of(NagPackSuppression.builder()
-                    .id("AwsSolutions-IAM4")
-                    .reason("AWSLambdaVPCAccessExecutionRole: Lambda creates and deletes the function's network interfaces "
-                            + "in the cache's subnets; EC2 does not scope these calls to resources known before they exist")
-                    .appliesTo(List.of("Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"))
-                    .build()), true);
+            allowNetworkInterfaces(config, placement);
         }
         url = invoked.addFunctionUrl(FunctionUrlOptions.builder().authType(FunctionUrlAuthType.AWS_IAM).build());
         // Since October 2025 a Function URL call needs both permissions; the second only via the URL.
@@ -119,5 +124,36 @@ final class ResponderFunction extends Construct {
                 .action("lambda:InvokeFunction")
                 .invokedViaFunctionUrl(true)
                 .build());
+    }
+
+    /**
+     * What Lambda does with the function's role to place it in the VPC (Lambda developer guide, "Giving Lambda functions
+     * access to resources in an Amazon VPC", required IAM permissions; the managed policy AWSLambdaENIManagementAccess
+     * holds the same five actions on every resource). aws-cdk-lib adds them only to a role it creates, so this role gets
+     * them here, scoped as far as EC2 allows: DescribeNetworkInterfaces works only on every resource; the interface is
+     * created in the configured subnets with the function's security group; the others act on network interfaces of this
+     * account and region, whose ids are not known before Lambda creates them.
+     */
+    private void allowNetworkInterfaces(DeploymentConfig config, Placement placement) {
+        String ec2 = "arn:" + Stack.of(this).getPartition() + ":ec2:" + config.primaryRegion() + ":" + config.account() + ":";
+        String nag = "Resource::arn:<AWS::Partition>:ec2:" + config.primaryRegion() + ":" + config.account() + ":";
+        List<String> createdIn = new ArrayList<>();
+        createdIn.add(ec2 + NETWORK_INTERFACES);
+        config.network().subnetIds().forEach(subnet -> createdIn.add(ec2 + "subnet/" + subnet));
+        createdIn.add(ec2 + "security-group/" + placement.securityGroup().getSecurityGroupId());
+        role.addToPrincipalPolicy(PolicyStatement.Builder.create()
+                .actions(List.of("ec2:CreateNetworkInterface")).resources(createdIn).build());
+        role.addToPrincipalPolicy(PolicyStatement.Builder.create()
+                .actions(List.of("ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"))
+                .resources(List.of(ec2 + NETWORK_INTERFACES)).build());
+        role.addToPrincipalPolicy(PolicyStatement.Builder.create()
+                .actions(List.of("ec2:DescribeNetworkInterfaces")).resources(List.of("*")).build());
+        NagSuppressions.addResourceSuppressions(role, List.of(
+                NagPackSuppression.builder().id("AwsSolutions-IAM5")
+                        .reason(NETWORK_INTERFACES_REASON)
+                        .appliesTo(List.of(nag + NETWORK_INTERFACES)).build(),
+                NagPackSuppression.builder().id("AwsSolutions-IAM5")
+                        .reason(DESCRIBE_REASON)
+                        .appliesTo(List.of("Resource::*")).build()), true);
     }
 }

@@ -20,10 +20,8 @@ import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
-import software.amazon.awscdk.services.cloudwatch.Alarm;
-import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
-import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
-import software.amazon.awscdk.services.cloudwatch.actions.SnsAction;
+import software.amazon.awscdk.services.cloudwatch.IMetric;
+import software.amazon.awscdk.services.cloudwatch.MetricOptions;
 import software.amazon.awscdk.services.dynamodb.Attribute;
 import software.amazon.awscdk.services.dynamodb.AttributeType;
 import software.amazon.awscdk.services.dynamodb.BillingMode;
@@ -53,13 +51,11 @@ import software.amazon.awscdk.services.events.Schedule;
 import software.amazon.awscdk.services.events.targets.LambdaFunction;
 import software.amazon.awscdk.services.events.targets.LambdaFunctionProps;
 import software.amazon.awscdk.services.iam.PolicyStatement;
-import software.amazon.awscdk.services.iam.ServicePrincipal;
 import software.amazon.awscdk.services.kms.Key;
 import software.amazon.awscdk.services.lambda.IDestination;
 import software.amazon.awscdk.services.lambda.destinations.EventBridgeDestination;
 import software.amazon.awscdk.services.lambda.destinations.SqsDestination;
 import software.amazon.awscdk.services.sns.Topic;
-import software.amazon.awscdk.services.sns.subscriptions.EmailSubscription;
 import software.amazon.awscdk.services.sqs.Queue;
 import software.amazon.awscdk.services.sqs.QueueEncryption;
 import software.constructs.Construct;
@@ -82,32 +78,9 @@ public final class ResponderStack extends Stack {
         super(scope, id, props);
         this.config = config;
 
-        Key key = Key.Builder.create(this, "Key")
-                .alias("alias/" + config.name())
-                .description("auth-responder: encrypts the on-call topics")
-                .enableKeyRotation(true)
-                .removalPolicy(RemovalPolicy.RETAIN)
-                .build();
-        // CloudWatch publishes the dead-letter alarms to an encrypted topic.
-        key.addToResourcePolicy(PolicyStatement.Builder.create()
-                .principals(List.of(new ServicePrincipal("cloudwatch.amazonaws.com")))
-                .actions(List.of("kms:Decrypt", "kms:GenerateDataKey*"))
-                .resources(List.of("*"))
-                .conditions(Map.of("StringEquals", Map.of("aws:SourceAccount", config.account())))
-                .build());
-
+        Key key = OnCall.key(this, config);
         Map<String, Topic> topics = new TreeMap<>();
-        policy.routing().teams().keySet().forEach(team -> {
-            DeploymentConfig.Team settings = config.teams().getOrDefault(team, new DeploymentConfig.Team(List.of()));
-            Topic topic = Topic.Builder.create(this, "Team-" + team)
-                    .topicName(config.name() + "-" + team)
-                    .displayName("auth-responder: " + team)
-                    .masterKey(key)
-                    .enforceSsl(true)
-                    .build();
-            settings.email().forEach(address -> topic.addSubscription(new EmailSubscription(address)));
-            topics.put(team, topic);
-        });
+        policy.routing().teams().keySet().forEach(team -> topics.put(team, OnCall.topic(this, config, key, team)));
 
         // The schema of authresponder.core.ledger (README, action ledger): records and locks, the by-time feed, TTL.
         Table ledger = Table.Builder.create(this, "Ledger")
@@ -146,6 +119,7 @@ public final class ResponderStack extends Stack {
         }
 
         grantLeastPrivilege(ledger, topics, key);
+        functions.values().forEach(f -> pageWhenWiringFails(f, fallback));
         routeAlarms(policy);
         routeChains(policy);
         routeFailures(policy.routing());
@@ -167,6 +141,8 @@ public final class ResponderStack extends Stack {
         Map<String, String> env = new LinkedHashMap<>();
         // C1 only: these functions run briefly and rarely, so JIT warm-up would never pay back (see issue 8).
         // With SnapStart the compilation happens before the snapshot: the runtime's default tiered compilation stays.
+        // The functions accept an alarm named DEPLOYMENT_NAME-<runbook alarm name>: the names this app gives the alarms.
+        env.put("DEPLOYMENT_NAME", config.name());
         if (!config.snapStart()) {
             env.put("JAVA_TOOL_OPTIONS", "-XX:+TieredCompilation -XX:TieredStopAtLevel=1");
         }
@@ -375,10 +351,15 @@ public final class ResponderStack extends Stack {
                 .eventPattern(EventPattern.builder()
                         .source(List.of("aws.cloudwatch"))
                         .detailType(List.of(RegionalAlarmsStack.ALARM_STATE_CHANGE))
-                        .detail(new TreeMap<>(Map.of("alarmName", alarms, "state", Map.of("value", policy.routing().alarmStates()))))
+                        .detail(new TreeMap<>(Map.of("alarmName", alarmNames(alarms), "state", Map.of("value", policy.routing().alarmStates()))))
                         .build())
                 .targets(List.of(target(function, null)))
                 .build());
+    }
+
+    /** The runbooks' alarm names as this deployment names them (its functions accept both, see DEPLOYMENT_NAME). */
+    List<String> alarmNames(List<String> runbookNames) {
+        return runbookNames.stream().map(n -> config.name() + "-" + n).toList();
     }
 
     /** Each step of the verdicts' chains: a result relayed by a success destination goes on to the next action. */
@@ -502,16 +483,26 @@ public final class ResponderStack extends Stack {
 
     /** A message in a dead-letter queue means a page did not happen: tell the fallback team directly, not through escalate. */
     private void pageWhenNotEmpty(Queue queue, Topic fallback) {
-        Alarm alarm = Alarm.Builder.create(this, queue.getNode().getId() + "NotEmpty")
-                .alarmName(config.name() + "-" + queue.getNode().getId().replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase() + "-not-empty")
-                .alarmDescription("auth-responder could not deliver an event or a page: read " + queue.getNode().getId())
-                .metric(queue.metricApproximateNumberOfMessagesVisible().with(
-                        software.amazon.awscdk.services.cloudwatch.MetricOptions.builder().period(Duration.minutes(1)).statistic("Maximum").build()))
-                .threshold(0)
-                .comparisonOperator(ComparisonOperator.GREATER_THAN_THRESHOLD)
-                .evaluationPeriods(1)
-                .treatMissingData(TreatMissingData.NOT_BREACHING)
-                .build();
-        alarm.addAlarmAction(new SnsAction(fallback));
+        String id = queue.getNode().getId();
+        OnCall.pageOnAny(this, id + "NotEmpty", config, id.replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase() + "-not-empty",
+                "auth-responder could not deliver an event or a page: read " + id, visibleMessages(queue), fallback);
+    }
+
+    /** The most messages visible in the queue in a minute. */
+    static IMetric visibleMessages(Queue queue) {
+        return queue.metricApproximateNumberOfMessagesVisible(MetricOptions.builder().period(OnCall.MINUTE).statistic("Maximum").build());
+    }
+
+    /**
+     * Lambda could not deliver a result or a failure to its destination, or dropped an event it could not process in time
+     * (Lambda developer guide, asynchronous invocation metrics): the chain broke where no rule sees it.
+     */
+    private void pageWhenWiringFails(ResponderFunction f, Topic fallback) {
+        for (String metric : List.of("DestinationDeliveryFailures", "AsyncEventsDropped")) {
+            String kebab = metric.replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase();
+            OnCall.pageOnAny(this, "Wiring-" + f.spec.id() + "-" + metric, config, f.spec.id() + "-" + kebab,
+                    "auth-responder " + f.spec.id() + ": Lambda " + metric + " (an asynchronous event or result was lost)",
+                    f.function.metric(metric, MetricOptions.builder().period(OnCall.MINUTE).statistic("Sum").build()), fallback);
+        }
     }
 }

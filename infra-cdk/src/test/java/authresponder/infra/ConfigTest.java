@@ -70,6 +70,26 @@ class ConfigTest {
                 problems(c -> c.getAsJsonObject("identityProviders").getAsJsonObject("scotaccount").addProperty("issuer", "http://idp.example")));
     }
 
+    /** Defect 4: the 401 spike's baseline is a deployment setting, checked at synth time with its key named. */
+    @Test
+    void alarmBaselinesArePositiveNumbersOfRunbookAlarmsWithABaseline() throws IOException {
+        assertEquals(Map.of("auth-401-spike", 0.5), DeploymentConfig.from(example(), "example").alarmBaselines());
+        assertEquals(List.of("alarmBaselines.auth-401-spike must be above 0"),
+                problems(c -> c.getAsJsonObject("alarmBaselines").addProperty("auth-401-spike", 0)));
+        assertEquals(List.of("alarmBaselines.auth-401-spike must be a number between 0.0 and 100.0"),
+                problems(c -> c.getAsJsonObject("alarmBaselines").addProperty("auth-401-spike", "0.5%")));
+        JsonObject config = example();
+        config.getAsJsonObject("alarmBaselines").addProperty("auth-error-rate", 1);
+        InvalidConfigException error = assertThrows(InvalidConfigException.class,
+                () -> AuthResponderApp.check(DeploymentConfig.from(config, "test"), Policy.bundled()));
+        assertEquals(List.of("alarmBaselines.auth-error-rate is not a runbook alarm with a baseline: one of [auth-401-spike]"), error.problems());
+        // Without the setting, the runbook's baseline.
+        JsonObject without = example();
+        without.remove("alarmBaselines");
+        var alarm = Policy.bundled().alarm("auth-401-spike").orElseThrow();
+        assertEquals(2.5, DeploymentConfig.from(without, "test").threshold(alarm), 1e-9);
+    }
+
     @Test
     void snapStartIsTrueOrFalse() throws IOException {
         assertEquals(List.of("snapStart must be true or false"), problems(c -> c.addProperty("snapStart", "yes")));

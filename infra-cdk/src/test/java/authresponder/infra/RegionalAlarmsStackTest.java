@@ -29,14 +29,16 @@ class RegionalAlarmsStackTest {
     void eachRegionHasExactlyTheRunbooksAlarms(String region) {
         Template template = alarms(region);
         List<Alarm> composites = POLICY.alarms().stream().filter(a -> a.kind() == AlarmEvent.Kind.COMPOSITE).toList();
-        template.resourceCountIs("AWS::CloudWatch::Alarm", POLICY.alarms().size() - composites.size());
+        // and the alarm on the forwarding rule's dead-letter queue
+        template.resourceCountIs("AWS::CloudWatch::Alarm", POLICY.alarms().size() - composites.size() + 1);
         template.resourceCountIs("AWS::CloudWatch::CompositeAlarm", composites.size());
         for (Alarm alarm : POLICY.alarms()) {
             if (alarm.kind() == AlarmEvent.Kind.COMPOSITE) {
-                template.hasResourceProperties("AWS::CloudWatch::CompositeAlarm", Map.of("AlarmName", alarm.name(), "AlarmRule", alarm.rule()));
+                template.hasResourceProperties("AWS::CloudWatch::CompositeAlarm", Map.of("AlarmName", "auth-responder-" + alarm.name(),
+                        "AlarmRule", alarm.rule().replace("(\"", "(\"auth-responder-")));
             } else {
                 template.hasResourceProperties("AWS::CloudWatch::Alarm", Map.of(
-                        "AlarmName", alarm.name(),
+                        "AlarmName", "auth-responder-" + alarm.name(),
                         "ComparisonOperator", alarm.comparison().name(),
                         "EvaluationPeriods", alarm.evaluationPeriods(),
                         "DatapointsToAlarm", alarm.datapointsToAlarm(),
@@ -55,7 +57,8 @@ class RegionalAlarmsStackTest {
                         "source", List.of("aws.cloudwatch"),
                         "detail-type", List.of("CloudWatch Alarm State Change"),
                         "detail", Map.of(
-                                "alarmName", List.of("auth-login-failures", "auth-error-rate", "auth-validation-failures", "auth-validation-failures-sustained"),
+                                "alarmName", List.of("auth-responder-auth-login-failures", "auth-responder-auth-error-rate",
+                                        "auth-responder-auth-validation-failures", "auth-responder-auth-validation-failures-sustained"),
                                 "state", Map.of("value", List.of("ALARM")))),
                 "Targets", List.of(Match.objectLike(Map.of(
                         "Arn", Map.of("Fn::Join", List.of("", List.of("arn:", Map.of("Ref", "AWS::Partition"),
@@ -75,16 +78,56 @@ class RegionalAlarmsStackTest {
     }
 
     @Test
-    void errorRateAboveThreePercentAndValidationLatencyAgainstItsBand() {
+    void errorRateAboveThreePercentAndValidationLatencyAboveTheRunbooksP99() {
         Template template = alarms("eu-west-1");
         template.hasResourceProperties("AWS::CloudWatch::Alarm", Map.of(
-                "AlarmName", "auth-error-rate", "Namespace", "AuthService", "MetricName", "ErrorRate",
+                "AlarmName", "auth-responder-auth-error-rate", "Namespace", "AuthService", "MetricName", "ErrorRate",
                 "Statistic", "Average", "Threshold", 3, "Period", 60));
+        // Defect 4: the runbook's validationLatencyP99 (PT1S), in the metric's milliseconds, not an anomaly band.
+        assertEquals(java.time.Duration.ofSeconds(1), POLICY.thresholds().validationLatencyP99());
+        template.hasResourceProperties("AWS::CloudWatch::Alarm", Map.of(
+                "AlarmName", "auth-responder-auth-token-validation-latency", "Namespace", "AuthService", "MetricName", "TokenValidationDuration",
+                "ExtendedStatistic", "p99", "Threshold", 1000, "ComparisonOperator", "GreaterThanThreshold", "Period", 60,
+                "EvaluationPeriods", 5, "DatapointsToAlarm", 3));
         JsonObject latency = alarm("auth-token-validation-latency");
-        assertEquals("GreaterThanUpperThreshold", latency.get("ComparisonOperator").getAsString());
-        assertTrue(latency.has("ThresholdMetricId"), latency.toString());
-        assertTrue(latency.get("Metrics").toString().contains("ANOMALY_DETECTION_BAND("), latency.toString());
-        assertTrue(latency.get("Metrics").toString().contains("\"Stat\":\"p99\""), latency.toString());
+        assertFalse(latency.has("ThresholdMetricId") || latency.has("Metrics"), latency.toString());
+        template.resourceCountIs("AWS::CloudWatch::AnomalyDetector", 0);
+    }
+
+    /** Defect 4: the 401 spike's baseline is this deployment's setting, the runbook's 0.5 % when it has none. */
+    @Test
+    void the401SpikeBaselineIsADeploymentSetting() throws java.io.IOException {
+        com.google.gson.JsonObject json = com.google.gson.JsonParser.parseString(
+                java.nio.file.Files.readString(Synthesized.EXAMPLE_CONFIG)).getAsJsonObject();
+        json.add("alarmBaselines", com.google.gson.JsonParser.parseString("{\"auth-401-spike\": 0.8}"));
+        software.amazon.awscdk.App app = new software.amazon.awscdk.App();
+        AuthResponderApp.Deployment deployment = AuthResponderApp.build(app, DeploymentConfig.from(json, "test"), POLICY, Synthesized.placeholderCode());
+        JsonObject spike = new TemplateJson(Template.fromStack(deployment.alarms().getFirst())).ofType("AWS::CloudWatch::Alarm").values().stream()
+                .filter(a -> a.get("AlarmName").getAsString().equals("auth-responder-auth-401-spike")).findFirst().orElseThrow();
+        assertEquals(4.0, spike.get("Threshold").getAsDouble(), 1e-9, "the deployment's 0.8 % x the runbook's 5");
+    }
+
+    /** Defect 5: an alarm the forwarding rule could not deliver pages the fallback team, from a topic of the region. */
+    @ParameterizedTest
+    @ValueSource(strings = {"eu-west-2", "eu-west-1"})
+    void anAlarmThatCouldNotBeForwardedPagesTheFallbackTeam(String region) {
+        Template template = alarms(region);
+        JsonObject alarm = new TemplateJson(template).ofType("AWS::CloudWatch::Alarm").values().stream()
+                .filter(a -> a.get("AlarmName").getAsString().equals("auth-responder-forward-undelivered-not-empty-" + region)).findFirst().orElseThrow();
+        assertEquals("ApproximateNumberOfMessagesVisible", alarm.get("MetricName").getAsString());
+        assertTrue(alarm.get("Dimensions").toString().contains("ForwardUndelivered"), alarm.toString());
+        String action = alarm.get("AlarmActions").toString();
+        if (region.equals("eu-west-2")) {
+            assertTrue(action.contains(":sns:eu-west-2:111122223333:auth-responder-identity-platform"), "the responder stack's topic: " + action);
+        } else {
+            assertTrue(action.contains("Teamidentityplatform"), "a topic of " + region + ": " + action);
+            template.hasResourceProperties("AWS::SNS::Topic", Map.of("TopicName", "auth-responder-identity-platform",
+                    "KmsMasterKeyId", Match.anyValue()));
+            template.hasResourceProperties("AWS::SNS::TopicPolicy", Map.of("PolicyDocument", Map.of("Statement", Match.arrayWith(List.of(
+                    Match.objectLike(Map.of("Sid", "CloudWatchAlarmsPublish", "Principal", Map.of("Service", "cloudwatch.amazonaws.com")))))))); 
+            template.hasResourceProperties("AWS::KMS::Key", Map.of("KeyPolicy", Map.of("Statement", Match.arrayWith(List.of(
+                    Match.objectLike(Map.of("Sid", "CloudWatchAlarmsPublishToTheEncryptedTopics")))))));
+        }
     }
 
     @Test
@@ -121,6 +164,6 @@ class RegionalAlarmsStackTest {
 
     private static JsonObject alarm(String name) {
         return new TemplateJson(alarms("eu-west-2")).ofType("AWS::CloudWatch::Alarm").values().stream()
-                .filter(a -> name.equals(a.get("AlarmName").getAsString())).findFirst().orElseThrow();
+                .filter(a -> ("auth-responder-" + name).equals(a.get("AlarmName").getAsString())).findFirst().orElseThrow();
     }
 }

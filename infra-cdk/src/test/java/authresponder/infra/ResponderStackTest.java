@@ -29,6 +29,9 @@ class ResponderStackTest {
         json = new TemplateJson(template);
     }
 
+    static final Set<String> NETWORK_INTERFACES = Set.of("ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces",
+            "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses");
+
     private static String name(FunctionSpec spec) {
         return "auth-responder-" + spec.id();
     }
@@ -131,7 +134,8 @@ class ResponderStackTest {
     void eachFunctionMayCallOnlyWhatItCalls() {
         Set<String> logs = Set.of("logs:CreateLogStream", "logs:PutLogEvents");
         Set<String> ledger = Set.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query");
-        Set<String> cache = Set.of("elasticache:DescribeReplicationGroups", "secretsmanager:GetSecretValue");
+        // In the cache's VPC: the network interfaces Lambda manages with the function's role.
+        Set<String> cache = union(NETWORK_INTERFACES, Set.of("elasticache:DescribeReplicationGroups", "secretsmanager:GetSecretValue"));
         assertEquals(union(logs, cache, Set.of("events:PutEvents", "lambda:GetFunctionConfiguration", "logs:FilterLogEvents")),
                 json.actionsOf(name(FunctionSpec.DIAGNOSE)));
         assertEquals(union(logs, cache, ledger, Set.of("events:PutEvents")), json.actionsOf(name(FunctionSpec.FLUSH_CACHE)));
@@ -159,8 +163,10 @@ class ResponderStackTest {
     void noStatementGrantsAWildcardResourceOrAction() {
         for (FunctionSpec spec : FunctionSpec.values()) {
             for (JsonObject statement : json.statementsOf(name(spec))) {
+                // The one exception: EC2 answers DescribeNetworkInterfaces only on every resource, and that statement holds nothing else.
+                boolean describeOnly = statement.get("Action").toString().equals("\"ec2:DescribeNetworkInterfaces\"");
                 TemplateJson.list(statement.get("Resource")).forEach(resource -> {
-                    assertFalse(resource.isJsonPrimitive() && resource.getAsString().equals("*"), spec.id() + ": " + statement);
+                    assertFalse(!describeOnly && resource.isJsonPrimitive() && resource.getAsString().equals("*"), spec.id() + ": " + statement);
                 });
                 TemplateJson.list(statement.get("Action")).forEach(action ->
                         assertFalse(action.getAsString().contains("*"), spec.id() + ": " + statement));
@@ -213,7 +219,8 @@ class ResponderStackTest {
                 "EventPattern", Map.of(
                         "source", List.of("aws.cloudwatch"),
                         "detail-type", List.of("CloudWatch Alarm State Change"),
-                        "detail", Map.of("alarmName", alarms, "state", Map.of("value", List.of("ALARM")))),
+                        "detail", Map.of("alarmName", alarms.stream().map(a -> "auth-responder-" + a).toList(),
+                                "state", Map.of("value", List.of("ALARM")))),
                 "Targets", List.of(Map.of(
                         "Arn", Map.of("Fn::GetAtt", List.of(json.functionId("auth-responder-" + function), "Arn")),
                         "Id", "Target0",
@@ -285,7 +292,6 @@ class ResponderStackTest {
         assertEquals(expected, sources);
         assertTrue(rule.get("Targets").toString().contains(json.functionId(name(FunctionSpec.ESCALATE))));
         // A dead-letter message means a page may not have happened: CloudWatch tells the fallback team directly.
-        template.resourceCountIs("AWS::CloudWatch::Alarm", 2);
         template.hasResourceProperties("AWS::CloudWatch::Alarm", Map.of(
                 "AlarmName", "auth-responder-escalation-failed-not-empty", "AlarmActions", List.of(Map.of("Ref", Match.stringLikeRegexp("Teamidentityplatform.*")))));
     }
@@ -338,6 +344,99 @@ class ResponderStackTest {
 
     private static JsonObject variables(FunctionSpec spec) {
         return json.function(name(spec)).getAsJsonObject("Environment").getAsJsonObject("Variables");
+    }
+
+    /** Defect 1: Lambda creates the VPC functions' network interfaces with their own roles, or CreateFunction fails. */
+    @Test
+    void theCacheClientsRolesLetLambdaManageTheirNetworkInterfacesAndNoMore() {
+        String security = json.ofType("AWS::EC2::SecurityGroup").keySet().iterator().next();
+        for (FunctionSpec spec : FunctionSpec.values()) {
+            List<JsonObject> statements = json.statementsOf(name(spec));
+            Set<String> ec2 = new TreeSet<>(json.actionsOf(name(spec)).stream().filter(a -> a.startsWith("ec2:")).toList());
+            assertEquals(spec.inCacheVpc() ? NETWORK_INTERFACES : Set.of(), ec2, spec.id());
+            if (!spec.inCacheVpc()) {
+                continue;
+            }
+            String create = statementWith(statements, "ec2:CreateNetworkInterface").get("Resource").toString();
+            assertTrue(create.contains(":ec2:eu-west-2:111122223333:network-interface/*") && create.contains("subnet/subnet-0a1b2c3d4e5f60718")
+                    && create.contains("subnet/subnet-08f7e6d5c4b3a2910") && create.contains(security), "in the configured subnets, with its group: " + create);
+            JsonObject manage = statementWith(statements, "ec2:DeleteNetworkInterface");
+            assertEquals(List.of("ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"),
+                    TemplateJson.list(manage.get("Action")).stream().map(JsonElement::getAsString).toList());
+            assertTrue(manage.get("Resource").toString().contains(":ec2:eu-west-2:111122223333:network-interface/*\""), manage.toString());
+            assertEquals("\"*\"", statementWith(statements, "ec2:DescribeNetworkInterfaces").get("Resource").toString());
+            // CloudFormation must attach the policy before Lambda creates the function with the role.
+            String function = json.functionId(name(spec));
+            String dependsOn = json.resources.getAsJsonObject(function).get("DependsOn").toString();
+            String policy = json.ofType("AWS::IAM::Policy").entrySet().stream()
+                    .filter(p -> p.getValue().toString().contains("ec2:CreateNetworkInterface")
+                            && p.getValue().get("Roles").toString().contains(spec.id().replace("-", "") + "Role"))
+                    .map(java.util.Map.Entry::getKey).findFirst().orElseThrow();
+            assertTrue(dependsOn.contains(policy), spec.id() + " depends on " + dependsOn);
+        }
+    }
+
+    private static JsonObject statementWith(List<JsonObject> statements, String action) {
+        return statements.stream().filter(s -> TemplateJson.list(s.get("Action")).stream().anyMatch(a -> a.getAsString().equals(action)))
+                .findFirst().orElseThrow(() -> new AssertionError("no statement allows " + action));
+    }
+
+    /** Defect 3: CloudWatch may publish this deployment's alarms to every team topic, and use the topics' key for it. */
+    @Test
+    void cloudWatchMayPublishThisDeploymentsAlarmsToTheEncryptedTopics() {
+        Map<String, Object> conditions = Map.of(
+                "StringEquals", Map.of("aws:SourceAccount", "111122223333"),
+                "ArnLike", Map.of("aws:SourceArn", Map.of("Fn::Join", List.of("", List.of("arn:", Map.of("Ref", "AWS::Partition"),
+                        ":cloudwatch:eu-west-2:111122223333:alarm:auth-responder-*")))));
+        for (String team : Policy.bundled().routing().teams().keySet()) {
+            String topic = json.ofType("AWS::SNS::Topic").entrySet().stream()
+                    .filter(t -> t.getValue().get("TopicName").getAsString().equals("auth-responder-" + team)).findFirst().orElseThrow().getKey();
+            template.hasResourceProperties("AWS::SNS::TopicPolicy", Map.of(
+                    "Topics", List.of(Map.of("Ref", topic)),
+                    "PolicyDocument", Map.of("Statement", Match.arrayWith(List.of(Map.of(
+                            "Sid", "CloudWatchAlarmsPublish",
+                            "Effect", "Allow",
+                            "Principal", Map.of("Service", "cloudwatch.amazonaws.com"),
+                            "Action", "sns:Publish",
+                            "Resource", Map.of("Ref", topic),
+                            "Condition", conditions))))));
+        }
+        template.hasResourceProperties("AWS::KMS::Key", Map.of("KeyPolicy", Map.of("Statement", Match.arrayWith(List.of(Map.of(
+                "Sid", "CloudWatchAlarmsPublishToTheEncryptedTopics",
+                "Effect", "Allow",
+                "Principal", Map.of("Service", "cloudwatch.amazonaws.com"),
+                "Action", List.of("kms:Decrypt", "kms:GenerateDataKey*"),
+                "Resource", "*",
+                "Condition", conditions))))));
+    }
+
+    /** Defect 5: a result or failure Lambda could not deliver, or an event it dropped, pages the fallback team. */
+    @Test
+    void lostAsynchronousEventsAndResultsOfEveryFunctionPageTheFallbackTeam() {
+        for (FunctionSpec spec : FunctionSpec.values()) {
+            for (String metric : List.of("DestinationDeliveryFailures", "AsyncEventsDropped")) {
+                template.hasResourceProperties("AWS::CloudWatch::Alarm", Map.of(
+                        "AlarmName", "auth-responder-" + spec.id() + "-" + metric.replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase(),
+                        "Namespace", "AWS/Lambda",
+                        "MetricName", metric,
+                        "Dimensions", List.of(Map.of("Name", "FunctionName", "Value", Map.of("Ref", json.functionId(name(spec))))),
+                        "Statistic", "Sum",
+                        "Threshold", 0,
+                        "ComparisonOperator", "GreaterThanThreshold",
+                        "AlarmActions", List.of(Map.of("Ref", Match.stringLikeRegexp("Teamidentityplatform.*")))));
+            }
+        }
+        template.resourceCountIs("AWS::CloudWatch::Alarm", 2 + 2 * FunctionSpec.values().length);
+    }
+
+    /** Defect 6: every alarm is this deployment's by name, and every function knows the prefix (DEPLOYMENT_NAME). */
+    @Test
+    void everyAlarmIsNamedAfterTheDeploymentAndEveryFunctionKnowsItsName() {
+        json.ofType("AWS::CloudWatch::Alarm").values().forEach(alarm ->
+                assertTrue(alarm.get("AlarmName").getAsString().startsWith("auth-responder-"), alarm.get("AlarmName").toString()));
+        for (FunctionSpec spec : FunctionSpec.values()) {
+            assertEquals("auth-responder", variables(spec).get("DEPLOYMENT_NAME").getAsString(), spec.id());
+        }
     }
 
     @SafeVarargs

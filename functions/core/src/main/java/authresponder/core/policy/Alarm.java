@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
  * A CloudWatch alarm as a runbook defines it; the CDK app creates it from this, the functions judge by it.
  * Which fields apply depends on the kind:
  * <ul>
- *   <li>METRIC: namespace, metric, statistic, threshold (or baseline × baselineMultiple)</li>
+ *   <li>METRIC: namespace, metric, statistic, threshold (or thresholdFrom, or baseline × baselineMultiple)</li>
  *   <li>METRIC_MATH: metrics, expression, threshold (or baseline × baselineMultiple)</li>
  *   <li>ANOMALY_DETECTION: namespace, metric, statistic, bandWidth (standard deviations)</li>
  *   <li>COMPOSITE: rule only (CloudWatch's AlarmRule syntax)</li>
@@ -21,6 +21,8 @@ import java.util.regex.Pattern;
  * @param baseline         the normal level of the metric, in its unit (for example percent of requests)
  * @param baselineMultiple the alarm fires above baseline × this
  * @param logFilter        for a metric fed by a CloudWatch Logs metric filter: its filter pattern
+ * @param thresholdFrom    the runbooks' duration threshold (for example validationLatencyP99) that is this alarm's threshold,
+ *                         in milliseconds, the unit of the metric: {@link Policy} fills in {@code threshold} from it when it loads
  */
 public record Alarm(
         String name,
@@ -41,7 +43,8 @@ public record Alarm(
         Comparison comparison,
         String treatMissingData,
         String logFilter,
-        String rule) {
+        String rule,
+        String thresholdFrom) {
 
     /** One metric a metric-math expression reads, under its id in the expression. */
     public record MetricQuery(String id, String namespace, String metric, String statistic) {}
@@ -58,7 +61,7 @@ public record Alarm(
             Policy.require(namespace == null && metric == null && statistic == null && metrics == null && expression == null
                     && periodSeconds == null && threshold == null && baseline == null && baselineMultiple == null
                     && bandWidth == null && evaluationPeriods == null && datapointsToAlarm == null && comparison == null
-                    && treatMissingData == null && logFilter == null, at + "a composite alarm takes only a rule and a description");
+                    && treatMissingData == null && logFilter == null && thresholdFrom == null, at + "a composite alarm takes only a rule and a description");
         } else {
             Policy.require(rule == null, at + "only a composite alarm has a rule");
             Policy.require(periodSeconds != null && (periodSeconds == 10 || periodSeconds == 20 || periodSeconds == 30
@@ -87,7 +90,7 @@ public record Alarm(
             } else {
                 Policy.require(bandWidth == null, at + "only an anomaly-detection alarm has a bandWidth");
                 Policy.require(!comparison.againstBand(), at + comparison + " is for anomaly-detection alarms");
-                boolean fixed = threshold != null;
+                boolean fixed = threshold != null || thresholdFrom != null;
                 boolean relative = baseline != null || baselineMultiple != null;
                 Policy.require(fixed != relative, at + "give either a threshold or a baseline with a baselineMultiple");
                 Policy.require(fixed || (baseline != null && baseline > 0 && baselineMultiple != null && baselineMultiple > 1),
@@ -95,6 +98,13 @@ public record Alarm(
             }
         }
         metrics = metrics == null ? null : List.copyOf(metrics);
+    }
+
+    /** This alarm with the threshold its {@code thresholdFrom} names, in milliseconds. */
+    Alarm withThreshold(double milliseconds) {
+        return new Alarm(name, kind, description, namespace, metric, statistic, metrics, expression, periodSeconds, milliseconds,
+                baseline, baselineMultiple, bandWidth, evaluationPeriods, datapointsToAlarm, comparison, treatMissingData, logFilter,
+                rule, thresholdFrom);
     }
 
     /** The static threshold CloudWatch compares with: the threshold, or baseline × baselineMultiple; null for bands and composites. */

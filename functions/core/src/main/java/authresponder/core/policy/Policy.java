@@ -57,6 +57,8 @@ public final class Policy {
             String at = runbook.path() + ": ";
             for (Alarm alarm : runbook.alarms()) {
                 require(alarms.put(alarm.name(), alarm) == null, at + "alarm " + alarm.name() + " is defined twice");
+                require(alarm.threshold() == null || alarm.thresholdFrom() == null,
+                        at + "alarm " + alarm.name() + ": give either a threshold or thresholdFrom");
                 alarmOwners.put(alarm.name(), runbook);
             }
             runbook.verdicts().forEach((verdict, policy) -> {
@@ -74,6 +76,7 @@ public final class Policy {
             merge(allCaps, runbook.caps(), at + "cap ");
         }
         thresholds = BINDER.bindComplete(allThresholds, Thresholds.class, "thresholds", Set.of());
+        alarms.replaceAll((name, alarm) -> alarm.thresholdFrom() == null ? alarm : alarm.withThreshold(duration(alarm).toMillis()));
         caps = BINDER.bindComplete(allCaps, Caps.class, "caps", Set.of());
         check();
     }
@@ -245,6 +248,22 @@ public final class Policy {
 
     public List<Runbook> runbooks() {
         return runbooks;
+    }
+
+    /** The duration among the thresholds that an alarm's {@code thresholdFrom} names. */
+    private Duration duration(Alarm alarm) {
+        String at = runbookOfAlarm(alarm.name()).path() + ": alarm " + alarm.name() + ": thresholdFrom '" + alarm.thresholdFrom() + "' ";
+        for (var component : Thresholds.class.getRecordComponents()) {
+            if (component.getName().equals(alarm.thresholdFrom())) {
+                require(component.getType() == Duration.class, at + "is not a duration");
+                try {
+                    return (Duration) component.getAccessor().invoke(thresholds);
+                } catch (ReflectiveOperationException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+        throw new PolicyException(at + "is not one of the thresholds");
     }
 
     public List<Alarm> alarms() {

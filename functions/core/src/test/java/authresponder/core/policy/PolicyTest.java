@@ -1,7 +1,6 @@
 package authresponder.core.policy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -39,7 +38,8 @@ class PolicyTest {
         assertEquals(AlarmEvent.Kind.METRIC_MATH, spike.kind());
         assertEquals(2.5, spike.effectiveThreshold(), 1e-9, "five times a 0.5% baseline");
         assertEquals(3.0, policy.alarm("auth-error-rate").orElseThrow().effectiveThreshold());
-        assertNull(policy.alarm("auth-token-validation-latency").orElseThrow().effectiveThreshold());
+        assertEquals(1000.0, policy.alarm("auth-token-validation-latency").orElseThrow().effectiveThreshold(),
+                "validationLatencyP99 (PT1S) in milliseconds, the metric's unit");
 
         var regions = policy.escalationsFor("auth-validation-failures").getFirst();
         assertEquals("iam-security", regions.team());
@@ -134,7 +134,10 @@ class PolicyTest {
             token-cache-refresh.md     | "statistic": "Sum",                | "statistic": "Total",                | statistic 'Total' is not a CloudWatch statistic
             token-cache-refresh.md     | "threshold": 10,                   | "treshold": 10,                      | unknown field 'treshold'
             jwks-rotation-spike.md     | "baselineMultiple": 5,             | "baselineMultiple": 5, "threshold": 3, | either a threshold or a baseline
-            auth-service-degradation.md| "comparison": "GreaterThanUpperThreshold" | "comparison": "GreaterThanThreshold" | compares against its band
+            auth-service-degradation.md| "thresholdFrom": "validationLatencyP99" | "thresholdFrom": "validationLatencyP98" | thresholdFrom 'validationLatencyP98' is not one of the thresholds
+            auth-service-degradation.md| "thresholdFrom": "validationLatencyP99" | "thresholdFrom": "validationSuccessTarget" | thresholdFrom 'validationSuccessTarget' is not a duration
+            auth-service-degradation.md| "thresholdFrom": "validationLatencyP99" | "thresholdFrom": "validationLatencyP99", "threshold": 900 | either a threshold or thresholdFrom
+            auth-service-degradation.md| "threshold": 3,                    | "bandWidth": 2, "threshold": 3,      | only an anomaly-detection alarm has a bandWidth
             login-failures.md          | ALARM(\\"auth-401-spike\\")        | ALARM(\\"auth-402-spike\\")          | names alarm 'auth-402-spike', which no runbook defines
             jwks-rotation-spike.md     | "after": "restart-authoriser"      | "after": "reboot"                    | follows action 'reboot', which does not exist
             jwks-rotation-spike.md     | "id": "jwks-rotation-spike"        | "id": "jwks-spike"                   | id is 'jwks-spike', not the file's name
