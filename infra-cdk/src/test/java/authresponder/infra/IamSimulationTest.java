@@ -84,7 +84,7 @@ class IamSimulationTest {
                 String function = call.getAsJsonArray("packages").asList().stream().map(JsonElement::getAsString)
                         .map(functionOfPackage::get).filter(f -> f != null).findFirst().orElse(null);
                 if (function == null) {
-                    // The shared modules' own tests (core, cache) call AWS for no function.
+                    // Product code with no function's package on the stack: a test reading the ledger through core.
                     unattributed.merge(file.getParent().getParent().getParent().getFileName() + " " + action, 1, Integer::sum);
                     continue;
                 }
@@ -96,7 +96,7 @@ class IamSimulationTest {
                 }
             }
         }
-        System.out.println("IamSimulationTest: calls of no function (shared modules' tests), not checked: " + unattributed);
+        System.out.println("IamSimulationTest: calls with no function on the stack (tests reading through core), not checked: " + unattributed);
         assertFalse(cases.isEmpty(), "the recordings hold no function's call: " + files);
         assertAll(List.copyOf(cases.values()));
     }

@@ -59,10 +59,13 @@ public final class AwsCallRecorder implements ExecutionInterceptor {
         Map<String, String> names = new LinkedHashMap<>();
         SdkRequest request = context.request();
         for (String field : NAMING_FIELDS) {
-            try {
-                request.getValueForField(field, String.class).ifPresent(value -> names.put(field, value));
-            } catch (ClassCastException notText) {
-                // a field of that name that is not a string (a list, a structure): not a resource name
+            // A service's model names its members TableName or logGroupName: either way, recorded as the former.
+            for (String member : List.of(field, Character.toLowerCase(field.charAt(0)) + field.substring(1))) {
+                try {
+                    request.getValueForField(member, String.class).ifPresent(value -> names.putIfAbsent(field, value));
+                } catch (ClassCastException notText) {
+                    // a member of that name that is not a string (a list, a structure): not a resource name
+                }
             }
         }
         String service = attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME);
