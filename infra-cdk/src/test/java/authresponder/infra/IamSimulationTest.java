@@ -26,6 +26,8 @@ import java.util.zip.ZipFile;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * IAM proven by simulation, not by reading (docs/deployment.md): the synthesized policies (roles, topic, key, queue and
@@ -51,9 +53,16 @@ class IamSimulationTest {
     private static DeployedTemplate responder;
     private static Map<String, DeployedTemplate> regional;
 
+    private static Synthesized app;
+
     @BeforeAll
     static void synthesize() {
-        Synthesized app = Synthesized.example();
+        use("example");
+    }
+
+    /** The example configuration, or the same with SnapStart (every caller then invokes an alias). */
+    private static void use(String configuration) {
+        app = configuration.equals("snapStart") ? Synthesized.snapStart() : Synthesized.example();
         config = app.config;
         responder = new DeployedTemplate(app.deployment.responder(), config);
         regional = new TreeMap<>();
@@ -64,6 +73,7 @@ class IamSimulationTest {
 
     @Test
     void everyCallTheFunctionsMadeInTheirTestsIsAllowedToThem() throws IOException {
+        use("example");
         List<Path> files = recordings();
         System.out.println("IamSimulationTest read the recordings " + files);
         Assumptions.assumeFalse(files.isEmpty(), "no recorded AWS calls under " + FUNCTIONS.toAbsolutePath().normalize()
@@ -166,8 +176,10 @@ class IamSimulationTest {
 
     // ---- what AWS services do with this wiring
 
-    @Test
-    void lambdaMayPlaceTheCacheClientsInTheVpcAndOnlyThere() {
+    @ParameterizedTest
+    @ValueSource(strings = {"example", "snapStart"})
+    void lambdaMayPlaceTheCacheClientsInTheVpcAndOnlyThere(String configuration) {
+        use(configuration);
         List<Case> cases = new ArrayList<>();
         String eni = responder.arn("ec2", "network-interface/eni-0a1b2c3d4e5f60718");
         String group = responder.arn("ec2", "security-group/" + responder.ref(responder.ofType("AWS::EC2::SecurityGroup").keySet().iterator().next()));
@@ -194,8 +206,10 @@ class IamSimulationTest {
         assertAll(cases);
     }
 
-    @Test
-    void cloudWatchMayPublishThisDeploymentsAlarmsToTheEncryptedTeamTopicsOfTheirRegion() {
+    @ParameterizedTest
+    @ValueSource(strings = {"example", "snapStart"})
+    void cloudWatchMayPublishThisDeploymentsAlarmsToTheEncryptedTeamTopicsOfTheirRegion(String configuration) {
+        use(configuration);
         List<Case> cases = new ArrayList<>();
         Map<String, DeployedTemplate> withTopics = new TreeMap<>();
         withTopics.put(config.primaryRegion() + " (responder)", responder);
@@ -228,8 +242,10 @@ class IamSimulationTest {
         assertAll(cases);
     }
 
-    @Test
-    void eventBridgeMayInvokeEachRulesTargetParkWhatItCannotDeliverAndForwardToThePrimaryBus() {
+    @ParameterizedTest
+    @ValueSource(strings = {"example", "snapStart"})
+    void eventBridgeMayInvokeEachRulesTargetParkWhatItCannotDeliverAndForwardToThePrimaryBus(String configuration) {
+        use(configuration);
         List<Case> cases = new ArrayList<>();
         Map<String, JsonObject> permissions = responder.ofType("AWS::Lambda::Permission");
         for (var rule : responder.ofType("AWS::Events::Rule").entrySet()) {
@@ -264,8 +280,10 @@ class IamSimulationTest {
         assertAll(cases);
     }
 
-    @Test
-    void lambdaMayDeliverResultsToTheBusAndEscalatesFailuresToItsQueue() {
+    @ParameterizedTest
+    @ValueSource(strings = {"example", "snapStart"})
+    void lambdaMayDeliverResultsToTheBusAndEscalatesFailuresToItsQueue(String configuration) {
+        use(configuration);
         List<Case> cases = new ArrayList<>();
         for (JsonObject invoke : responder.ofType("AWS::Lambda::EventInvokeConfig").values()) {
             String functionName = invoke.get("FunctionName").getAsString();
@@ -292,8 +310,10 @@ class IamSimulationTest {
 
     // ---- what no function may do
 
-    @Test
-    void callsAFunctionDoesNotMakeAreDenied() {
+    @ParameterizedTest
+    @ValueSource(strings = {"example", "snapStart"})
+    void callsAFunctionDoesNotMakeAreDenied(String configuration) {
+        use(configuration);
         String ledger = responder.attributeOf(responder.ofType("AWS::DynamoDB::Table").keySet().iterator().next(), "Arn");
         String authoriser = "arn:aws:lambda:" + config.primaryRegion() + ":" + config.account() + ":function:" + config.authoriser().functionName();
         String pagedTopic = responder.ref(topic(responder, config.fallbackTeam()));
@@ -436,7 +456,7 @@ class IamSimulationTest {
     }
 
     private static String role(String function) {
-        return responder.roleOf(new TemplateJson(Synthesized.example().responder()).functionId(config.name() + "-" + function));
+        return responder.roleOf(new TemplateJson(app.responder()).functionId(config.name() + "-" + function));
     }
 
     private static String busArn() {
