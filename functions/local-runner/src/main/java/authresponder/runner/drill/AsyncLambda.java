@@ -23,8 +23,11 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.function.BiConsumer;
 import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
@@ -103,7 +106,7 @@ final class AsyncLambda {
      */
     void drain() {
         while (true) {
-            List<Runnable> wave = new ArrayList<>();
+            List<Callable<Void>> wave = new ArrayList<>();
             for (Function function : functions.values()) {
                 Semaphore concurrency = new Semaphore(Math.max(1, function.concurrency()));
                 for (Message message : queued(function)) {
@@ -111,6 +114,7 @@ final class AsyncLambda {
                         concurrency.acquireUninterruptibly();
                         try {
                             invoke(function, message);
+                            return null;
                         } finally {
                             concurrency.release();
                         }
@@ -121,7 +125,14 @@ final class AsyncLambda {
                 return;
             }
             try (ExecutorService lambda = Executors.newFixedThreadPool(wave.size())) {
-                wave.forEach(lambda::submit);
+                for (Future<Void> done : lambda.invokeAll(wave)) {
+                    done.get(); // the drill's own failure (moto refused a record...) stops the drill, never silently
+                }
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof RuntimeException runtime ? runtime : new IllegalStateException(e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while the functions ran", e);
             }
         }
     }
