@@ -66,7 +66,7 @@ final class Stage implements AutoCloseable {
     private final RedisServer redisServer;
     final RedisClient redis;
     private final MotoServer moto;
-    /** restart-authoriser's AWS endpoint: moto, but able to report the authoriser with SnapStart. */
+    /** The AWS endpoint of the functions that restart the authoriser: moto, but able to report the authoriser with SnapStart. */
     private final LambdaFront lambdaFront;
     private final AwsClients aws;
     final LambdaClient lambda;
@@ -256,10 +256,13 @@ final class Stage implements AutoCloseable {
         return redis.get(jwksCacheKey());
     }
 
-    /** A function's settings, as the CDK app would set them for this stage: restart-authoriser reaches AWS through the front. */
+    /**
+     * A function's settings, as the CDK app would set them for this stage: the two that restart the authoriser
+     * (restart-authoriser, and watch-keys in process) reach AWS through the front.
+     */
     private Map<String, String> settings(String function) {
         Map<String, String> settings = new HashMap<>(moto.awsEnvironment());
-        if (function.equals("restart-authoriser")) {
+        if (function.equals("restart-authoriser") || function.equals("watch-keys")) {
             settings.put("AWS_ENDPOINT_URL", lambdaFront.endpoint());
         }
         settings.put("CACHE_URL", redisServer.url());

@@ -63,12 +63,23 @@ record Synthesis(String name, List<CfnTemplate> stacks) {
             app.environment().put("CDK_OUTDIR", out.toString());
             app.environment().put("CDK_CONTEXT_JSON", Json.write(context));
             Process process = app.start();
+            // Stopped however the drill ends, Ctrl-C included: the app's JVM and the node process jsii runs for it.
+            Thread stop = new Thread(() -> {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+            }, "drill-stop-synth");
+            Runtime.getRuntime().addShutdownHook(stop);
             try {
                 if (!process.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
                     throw new IllegalStateException("the CDK app did not synthesize within " + TIMEOUT.toMinutes() + " minutes");
                 }
             } finally {
-                process.destroyForcibly();
+                stop.run();
+                try {
+                    Runtime.getRuntime().removeShutdownHook(stop);
+                } catch (IllegalStateException shuttingDown) {
+                    // Ctrl-C: the hook is running already
+                }
             }
             if (process.exitValue() != 0) {
                 throw new IllegalStateException("the CDK app failed (exit " + process.exitValue() + "):\n" + tail(log));
