@@ -16,8 +16,9 @@ import java.util.TreeMap;
  * The runbooks' routing (runbooks/routing.json and each verdict's chain of actions) in EventBridge's
  * terms, as the local drill follows it: diagnose's verdict starts the chain's first action; an action's
  * result goes on to the next action when its outcome is in {@code continueOn}, and to the paging action
- * when it is in {@code escalateOn}. Lambda relays each result (a destination event) with the command the
- * function was sent ({@code requestPayload}), which is how a rule tells one action's result from another's.
+ * when it is in {@code escalateOn} (FAILED included: a step's command is answered with its outcome, never
+ * thrown). Lambda relays each result (a destination event) with the command the function was sent
+ * ({@code requestPayload}), which is how a rule tells one action's result from another's.
  */
 final class Routes {
     static final String DIAGNOSE = "diagnose";
@@ -70,9 +71,11 @@ final class Routes {
                 if (i + 1 < actions.size()) {
                     add(steps, new Step(done.function(), outcomes(sent, chain.continueOn()), actions.get(i + 1), action + " done"));
                 }
-                // FAILED is thrown to Lambda and arrives as a failure event: see the failures rule.
-                List<Outcome> escalate = chain.escalateOn().stream().filter(o -> o != Outcome.FAILED).toList();
-                add(steps, new Step(done.function(), outcomes(sent, escalate), chain.escalateWith(), action + " went wrong"));
+                // A step's command is answered, not thrown: FAILED arrives in a success record like PARTIAL and REFUSED,
+                // so the page goes out at once, without Lambda's retries (minutes apart, each meeting the failed
+                // attempt's cooldown and ending COOLDOWN, which stops the chain without a page). A step that crashes
+                // or times out still arrives as a failure record: see the failures rule.
+                add(steps, new Step(done.function(), outcomes(sent, chain.escalateOn()), chain.escalateWith(), action + " went wrong"));
             }
         }
         return List.copyOf(steps.values());

@@ -243,17 +243,21 @@ class ResponderStackTest {
     }
 
     @Test
-    void aDoneFlushGoesOnToTheRestartAndAFlushThatWentWrongPages() {
+    void aDoneFlushGoesOnToTheRestartAndAStepThatFailedOrWentWrongPages() {
         JsonObject restart = rule("\"requestPayload\":{\"action\":[\"flush\"],\"scope\":[\"jwks\"]},\"responsePayload\":{\"outcome\":[\"DONE\",\"NO_CHANGE\"]}");
         JsonObject restartTarget = restart.getAsJsonArray("Targets").get(0).getAsJsonObject();
         assertTrue(restartTarget.get("Arn").toString().contains(json.functionId(name(FunctionSpec.RESTART_AUTHORISER))), restart.toString());
         assertTrue(restartTarget.getAsJsonObject("InputTransformer").get("InputTemplate").getAsString().contains("\"target\":\"api-authoriser\""),
                 restart.toString());
 
-        JsonObject page = rule("\"requestPayload\":{\"action\":[\"flush\"],\"scope\":[\"jwks\"]},\"responsePayload\":{\"outcome\":[\"PARTIAL\",\"REFUSED\",\"BAD_INPUT\"]}");
-        JsonObject target = page.getAsJsonArray("Targets").get(0).getAsJsonObject();
-        assertTrue(target.get("Arn").toString().contains(json.functionId(name(FunctionSpec.ESCALATE))), page.toString());
-        assertFalse(target.has("InputTransformer") || target.has("Input"), "escalate gets the relayed result itself, with its evidence");
+        // FAILED too: a step's command is answered with its outcome in a success record, never thrown (issue 21).
+        for (String requestPayload : List.of("{\"action\":[\"flush\"],\"scope\":[\"jwks\"]}", "{\"target\":[\"api-authoriser\"]}")) {
+            JsonObject page = rule("\"requestPayload\":" + requestPayload + ",\"responsePayload\":{\"outcome\":[\"PARTIAL\",\"REFUSED\",\"FAILED\",\"BAD_INPUT\"]}");
+            assertEquals(List.of("Lambda Function Invocation Result - Success"), strings(page.getAsJsonObject("EventPattern").getAsJsonArray("detail-type")));
+            JsonObject target = page.getAsJsonArray("Targets").get(0).getAsJsonObject();
+            assertTrue(target.get("Arn").toString().contains(json.functionId(name(FunctionSpec.ESCALATE))), page.toString());
+            assertFalse(target.has("InputTransformer") || target.has("Input"), "escalate gets the relayed result itself, with its evidence");
+        }
     }
 
     @Test

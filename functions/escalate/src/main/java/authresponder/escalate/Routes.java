@@ -3,15 +3,19 @@ package authresponder.escalate;
 import authresponder.core.BadInputException;
 import authresponder.core.policy.Escalation;
 import authresponder.core.policy.Policy;
+import authresponder.core.policy.Routing;
 import authresponder.core.policy.Runbook;
 import authresponder.core.policy.Severity;
 import authresponder.core.policy.Verdict;
 import authresponder.core.policy.VerdictPolicy;
+import com.google.gson.JsonObject;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The escalation routes, as the runbooks' front matter sets them ({@link Policy}): the escalations of
@@ -68,6 +72,22 @@ final class Routes {
         Runbook runbook = alarmName != null && policy.alarm(alarmName).isPresent()
                 ? policy.runbookOfAlarm(alarmName) : policy.runbooks().getFirst();
         return new Route(ACTION_FAILED, runbook.owner(), Severity.HIGH, "Automation failed", file(runbook), null, null, 1);
+    }
+
+    /**
+     * The verdict whose chain sent a step the command it got (Lambda's requestPayload): the one verdict whose actions
+     * include the action of that function with that command. The function may carry the deployment's name before it.
+     * Empty when no action or several verdicts' chains match.
+     */
+    Optional<String> verdictOfStep(String function, JsonObject command) {
+        Set<String> actions = policy.routing().actions().entrySet().stream()
+                .filter(a -> a.getValue().input() == Routing.Input.COMMAND && !a.getValue().command().isEmpty()
+                        && (function.equals(a.getValue().function()) || function.endsWith("-" + a.getValue().function()))
+                        && a.getValue().command().entrySet().stream().allMatch(field -> field.getValue().equals(command.get(field.getKey()))))
+                .map(Map.Entry::getKey).collect(Collectors.toSet());
+        List<Verdict> verdicts = Arrays.stream(Verdict.values())
+                .filter(v -> policy.verdict(v) != null && policy.verdict(v).actions().stream().anyMatch(actions::contains)).toList();
+        return verdicts.size() == 1 ? Optional.of(verdicts.getFirst().name()) : Optional.empty();
     }
 
     /** A page a person asks for: to a team, with a runbook to link (whose owner is the team when none is named). */

@@ -66,7 +66,7 @@ final class Triage {
             Incident.Failure failure = new Incident.Failure(result.function(),
                     type == null ? "error" : type.substring(type.lastIndexOf('.') + 1),
                     Text.line(text(result.response(), "errorMessage"), LINE));
-            return failed(failure, behind, now);
+            return failed(failure, behind, result, now);
         }
         JsonObject response = result.response();
         Incident.Diagnosis diagnosis = diagnosis(response);
@@ -77,15 +77,20 @@ final class Triage {
         }
         String outcome = text(response, "outcome");
         if (outcome != null && FAILED_OUTCOMES.contains(outcome)) {
-            return failed(new Incident.Failure(result.function(), outcome, Text.line(text(response, "summary"), LINE)), behind, now);
+            return failed(new Incident.Failure(result.function(), outcome, Text.line(text(response, "summary"), LINE)), behind, result, now);
         }
         return new Reading.Nothing(result.function() + " answered " + (outcome == null ? "without an outcome" : outcome) + ": nothing to page");
     }
 
-    private Incident failed(Incident.Failure failure, Behind behind, Instant now) {
+    /**
+     * A chain step is sent its command (the rule's input), not the diagnosis, so the verdict behind it is the one whose
+     * chain sends that command; a result that carries the diagnosis along names it itself.
+     */
+    private Incident failed(Incident.Failure failure, Behind behind, Trigger.FunctionResult result, Instant now) {
         String keyPart = failure.function() + (behind.alarm() == null ? "" : "/" + behind.alarm().alarmName());
-        Route route = routes.actionFailed(behind.diagnosis() == null ? null : behind.diagnosis().verdict(),
-                behind.alarm() == null ? null : behind.alarm().alarmName());
+        String verdict = behind.diagnosis() != null ? behind.diagnosis().verdict()
+                : routes.verdictOfStep(result.function(), result.request()).orElse(null);
+        Route route = routes.actionFailed(verdict, behind.alarm() == null ? null : behind.alarm().alarmName());
         return incident(route, keyPart, behind.alarm(), behind.diagnosis(), failure, now);
     }
 

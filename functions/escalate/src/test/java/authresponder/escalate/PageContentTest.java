@@ -210,6 +210,46 @@ class PageContentTest {
                 lines(page).getFirst());
     }
 
+    /** A chain step's success record as the deployed rule relays it: the command it was sent, its answer. */
+    private Answer stepResult(String function, String command, String outcome, String summary) {
+        String record = """
+                {"version": "0", "id": "7c1e2d3f-0000-4000-8000-000000000001", "detail-type": "Lambda Function Invocation Result - Success",
+                 "source": "lambda", "account": "123456789012", "time": "2026-11-22T03:05:00Z", "region": "eu-west-2",
+                 "resources": ["arn:aws:events:eu-west-2:123456789012:event-bus/drill",
+                               "arn:aws:lambda:eu-west-2:123456789012:function:drill-%1$s:$LATEST"],
+                 "detail": {"version": "1.0", "timestamp": "2026-11-22T03:05:00.120Z",
+                   "requestContext": {"requestId": "0f0e0d0c-0000-4000-8000-000000000002",
+                     "functionArn": "arn:aws:lambda:eu-west-2:123456789012:function:drill-%1$s:$LATEST",
+                     "condition": "Success", "approximateInvokeCount": 1},
+                   "requestPayload": %2$s,
+                   "responseContext": {"statusCode": 200, "executedVersion": "$LATEST"},
+                   "responsePayload": {"function": "%1$s", "outcome": "%3$s", "summary": "%4$s"}}}
+                """.formatted(function, command, outcome, summary);
+        return handler.handle(record.getBytes(java.nio.charset.StandardCharsets.UTF_8), new LocalContext("escalate", Duration.ofSeconds(30)));
+    }
+
+    @Test
+    void aFailedChainStepPagesWithTheRunbookOfTheVerdictWhoseChainSentItsCommand() {
+        Answer answer = stepResult("flush-cache", "{\"action\": \"flush\", \"scope\": \"jwks\", \"requestId\": \"event:5b0e9d2a\"}",
+                "FAILED", "removed nothing: the cache did not answer");
+
+        assertEquals(Outcome.DONE, answer.result().outcome(), answer.response());
+        OnCall.Envelope page = onlyPage("identity-platform");
+        List<String> lines = lines(page);
+        assertEquals("FAILED: drill-flush-cache (FAILED): removed nothing: the cache did not answer", lines.getFirst());
+        assertTrue(lines.contains("Runbook: https://git.example.com/auth-responder/runbooks/token-cache-refresh.md"), lines.toString());
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("Do: The provider publishes signing keys the cache does not hold.")), lines.toString());
+    }
+
+    @Test
+    void aFailedCommandThatNoChainSendsPagesTheFallbackOwnerWithoutAVerdictsAdvice() {
+        stepResult("flush-cache", "{\"action\": \"flush\", \"scope\": \"tokens\"}", "FAILED", "removed nothing: the cache did not answer");
+
+        List<String> lines = lines(onlyPage("identity-platform"));
+        assertTrue(lines.contains("Runbook: https://git.example.com/auth-responder/runbooks/login-failures.md"), lines.toString());
+        assertTrue(lines.stream().noneMatch(l -> l.startsWith("Do: ")), lines.toString());
+    }
+
     @Test
     void aPersonPagesATeamWithARunbookAndTheirOwnSeverity() {
         Answer answer = invoke("command-page-runbook.json");

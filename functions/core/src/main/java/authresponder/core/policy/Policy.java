@@ -336,25 +336,4 @@ public final class Policy {
         List<String> actions = verdicts.get(verdict).actions();
         return actions.isEmpty() ? Optional.empty() : Optional.of(actions.getFirst());
     }
-
-    /**
-     * What the chain of a verdict does after one of its actions ended with an outcome: the next action,
-     * the paging action when the step went wrong, or nothing (chain finished, or stopped by a cooldown).
-     * A paging action that fails itself is not paged again: Lambda's retries and dead-letter queue take over.
-     */
-    public Optional<String> nextAction(Verdict verdict, String actionDone, Outcome outcome) {
-        List<String> actions = verdicts.get(verdict).actions();
-        int index = actions.indexOf(actionDone);
-        if (index < 0) {
-            throw new IllegalArgumentException("verdict " + verdict + " has no action '" + actionDone + "'");
-        }
-        Routing.Chain chain = routing.chain();
-        if (chain.escalateOn().contains(outcome)) {
-            return actionDone.equals(chain.escalateWith()) ? Optional.empty() : Optional.of(chain.escalateWith());
-        }
-        if (chain.continueOn().contains(outcome) && index + 1 < actions.size()) {
-            return Optional.of(actions.get(index + 1));
-        }
-        return Optional.empty();
-    }
 }

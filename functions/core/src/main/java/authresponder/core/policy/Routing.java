@@ -63,9 +63,4 @@ public record Routing(
         }
         return action;
     }
-
-    /** The functions an alarm's state change goes to; none for a state that is not routed or an alarm that feeds only a composite. */
-    public List<String> functionsFor(String alarmName, String state) {
-        return alarmStates.contains(state) ? alarms.getOrDefault(alarmName, List.of()) : List.of();
-    }
 }

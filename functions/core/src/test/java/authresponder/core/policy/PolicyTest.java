@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import authresponder.core.AlarmEvent;
-import authresponder.core.Outcome;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,22 +83,16 @@ class PolicyTest {
     @Test
     void alarmsReachTheirFunctionsOnlyInTheRoutedStates() {
         Routing routing = policy.routing();
-        assertEquals(List.of("diagnose"), routing.functionsFor("auth-login-failures", "ALARM"));
-        assertEquals(List.of(), routing.functionsFor("auth-login-failures", "OK"));
-        assertEquals(List.of(), routing.functionsFor("auth-401-spike", "ALARM"), "a child of the composite");
-        assertEquals(List.of("escalate"), routing.functionsFor("auth-error-rate", "ALARM"));
+        assertEquals(List.of("ALARM"), routing.alarmStates());
+        assertEquals(List.of("diagnose"), routing.alarms().get("auth-login-failures"));
+        assertEquals(List.of(), routing.alarms().get("auth-401-spike"), "a child of the composite");
+        assertEquals(List.of("escalate"), routing.alarms().get("auth-error-rate"));
         assertTrue(policy.alarm("auth-login-failures").orElseThrow().children().contains("auth-401-spike"));
     }
 
     @Test
-    void aVerdictsChainContinuesOnSuccessStopsOnCooldownAndPagesOnFailure() {
+    void eachVerdictNamesItsTeamRunbookAndActions() {
         assertEquals(Optional.of("flush-jwks"), policy.firstAction(Verdict.STALE_KEY_CACHE));
-        assertEquals(Optional.of("restart-authoriser"), policy.nextAction(Verdict.STALE_KEY_CACHE, "flush-jwks", Outcome.DONE));
-        assertEquals(Optional.of("restart-authoriser"), policy.nextAction(Verdict.STALE_KEY_CACHE, "flush-jwks", Outcome.NO_CHANGE));
-        assertEquals(Optional.empty(), policy.nextAction(Verdict.STALE_KEY_CACHE, "flush-jwks", Outcome.COOLDOWN));
-        assertEquals(Optional.empty(), policy.nextAction(Verdict.STALE_KEY_CACHE, "restart-authoriser", Outcome.DONE));
-        assertEquals(Optional.of("page"), policy.nextAction(Verdict.STALE_KEY_CACHE, "restart-authoriser", Outcome.FAILED));
-        assertEquals(Optional.empty(), policy.nextAction(Verdict.CLOCK_SKEW, "page", Outcome.FAILED), "a failed page is not paged again");
         assertEquals(Optional.empty(), policy.firstAction(Verdict.HEALTHY));
         assertEquals("auth-team", policy.verdict(Verdict.RECENT_DEPLOY).team());
         assertEquals("runbooks/token-cache-refresh.md", policy.runbookOf(Verdict.STALE_KEY_CACHE).path());

@@ -28,8 +28,12 @@ final class AlarmEvents {
         return "arn:aws:cloudwatch:" + REGION + ":" + ACCOUNT + ":alarm:" + alarm;
     }
 
-    /** A metric or metric-math alarm entering {@code value} at {@code at}, having read {@code datapoints} (oldest first). */
-    static JsonObject metric(Alarm alarm, String value, Instant at, List<Double> datapoints) {
+    /**
+     * A metric or metric-math alarm entering {@code value} at {@code at}, having read {@code datapoints} (oldest first).
+     *
+     * @param deployed the alarm as synthesized (its AlarmName)
+     */
+    static JsonObject metric(Alarm alarm, JsonObject deployed, String value, Instant at, List<Double> datapoints) {
         if (alarm.kind() != AlarmEvent.Kind.METRIC && alarm.kind() != AlarmEvent.Kind.METRIC_MATH) {
             throw new IllegalArgumentException(alarm.name() + " is not a threshold alarm");
         }
@@ -68,27 +72,33 @@ final class AlarmEvents {
             metrics.add(metricStat("m1", alarm.namespace(), alarm.metric(), alarm.statistic(), alarm.periodSeconds(), true));
         }
         configuration.add("metrics", metrics);
-        return event(alarm.name(), state(value, reason, reasonData, at), "ALARM".equals(value) ? "OK" : "ALARM", configuration, at);
+        return event(deployed.get("AlarmName").getAsString(), state(value, reason, reasonData, at), "ALARM".equals(value) ? "OK" : "ALARM", configuration, at);
     }
 
-    /** A composite alarm entering {@code value} because {@code child} did. */
-    static JsonObject composite(Alarm alarm, String value, Instant at, String child) {
+    /**
+     * A composite alarm entering {@code value} because {@code child} did.
+     *
+     * @param deployed the composite as synthesized (its AlarmName and AlarmRule)
+     * @param child    the child alarm as synthesized
+     */
+    static JsonObject composite(Alarm alarm, JsonObject deployed, String value, Instant at, JsonObject child) {
+        String childArn = arn(child.get("AlarmName").getAsString());
         JsonObject childState = new JsonObject();
         childState.addProperty("value", value);
         childState.addProperty("timestamp", CLOUDWATCH.format(at.minusSeconds(4)));
         JsonObject trigger = new JsonObject();
-        trigger.addProperty("arn", arn(child));
+        trigger.addProperty("arn", childArn);
         trigger.add("state", childState);
         JsonArray triggering = new JsonArray();
         triggering.add(trigger);
         JsonObject reasonData = new JsonObject();
         reasonData.add("triggeringAlarms", triggering);
-        String reason = arn(child) + " transitioned to " + value + " at " + REASON.format(at.minusSeconds(4)) + " UTC";
+        String reason = childArn + " transitioned to " + value + " at " + REASON.format(at.minusSeconds(4)) + " UTC";
         JsonObject configuration = new JsonObject();
-        configuration.addProperty("alarmRule", alarm.rule());
+        configuration.addProperty("alarmRule", deployed.get("AlarmRule").getAsString());
         configuration.addProperty("actionsSuppressor", "");
         configuration.addProperty("description", alarm.description());
-        return event(alarm.name(), state(value, reason, reasonData, at), "ALARM".equals(value) ? "OK" : "ALARM", configuration, at);
+        return event(deployed.get("AlarmName").getAsString(), state(value, reason, reasonData, at), "ALARM".equals(value) ? "OK" : "ALARM", configuration, at);
     }
 
     private static JsonObject metricStat(String id, String namespace, String name, String statistic, int period, boolean returnData) {

@@ -1,9 +1,12 @@
 package authresponder.runner.drill;
 
+import authresponder.core.AlarmEvent;
 import authresponder.core.Log;
 import authresponder.core.Outcome;
 import authresponder.core.policy.Alarm;
 import authresponder.core.policy.Verdict;
+import authresponder.testkit.MotoServer;
+import com.google.gson.JsonObject;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -15,13 +18,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.stream.Collectors;
 
 /**
- * {@code drill [SCENARIO]}: replays whole incidents on this machine through the real handlers, wired by
- * the same routing data as in AWS, and checks that each ends as its runbook says. Prints a timeline per
+ * {@code drill [SCENARIO...]}: replays whole incidents on this machine through the real handlers, wired by the
+ * deployed routing itself (the CDK app's synthesized rules, in moto's EventBridge; see {@link Deployment} and
+ * {@link AsyncLambda}), and checks that each ends as its runbook says. Prints a timeline per
  * scenario, every page as the on-call engineer receives it, and a final table; exits 0 only when every
  * scenario's outcome is right (1 otherwise, 2 for an unknown scenario). Everything it starts is stopped at
  * the end, and on Ctrl-C.
@@ -46,31 +48,36 @@ public final class Drill {
     }
 
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        List<Scenario> chosen = Scenario.all();
+        List<Scenario> chosen = new ArrayList<>();
         boolean logs = false;
         for (String arg : args) {
             if (arg.equals("--logs")) {
                 logs = true;
             } else {
-                chosen = Scenario.all().stream().filter(s -> s.name().equals(arg)).toList();
-                if (chosen.isEmpty()) {
+                List<Scenario> named = Scenario.all().stream().filter(s -> s.name().equals(arg)).toList();
+                if (named.isEmpty()) {
                     err.println("auth-responder: no scenario '" + arg + "'; scenarios: "
                             + Scenario.all().stream().map(Scenario::name).collect(Collectors.joining(", ")));
                     return 2;
                 }
+                chosen.addAll(named);
             }
         }
-        return new Drill(out, logs).runAll(chosen).stream().allMatch(Row::right) ? 0 : 1;
+        return new Drill(out, logs).runAll(chosen.isEmpty() ? Scenario.all() : chosen).stream().allMatch(Row::right) ? 0 : 1;
     }
 
     List<Row> runAll(List<Scenario> scenarios) {
-        out.println("auth-responder drill: starting Redis, moto and a local identity provider on loopback ports");
+        out.println("auth-responder drill: synthesizing the CDK app (infra-cdk) for the drill's deployment");
+        Instant synthStarted = Instant.now();
+        Synthesis synthesis = Synthesis.run(MotoServer.ACCOUNT, Stage.AUTHORISER);
+        out.println("auth-responder drill: " + synthesis.stacks().size() + " stacks in " + seconds(Duration.between(synthStarted, Instant.now()))
+                + "; starting Redis, moto and a local identity provider on loopback ports");
         if (!functionLogs) {
             // The functions' structured logs go to CloudWatch in AWS; here the timeline says what they did.
             Log.redirect(new PrintStream(OutputStream.nullOutputStream()));
         }
         List<Row> rows = new ArrayList<>();
-        Stage stage = Stage.open();
+        Stage stage = Stage.open(synthesis);
         Thread onInterrupt = new Thread(() -> {
             stage.close();
             System.err.println("auth-responder: drill interrupted; Redis, moto and the identity provider are stopped");
@@ -98,23 +105,43 @@ public final class Drill {
         out.println("━━ " + scenario.name() + ": " + scenario.title());
         stage.prepare();
         Timeline timeline = new Timeline(out);
+        AsyncLambda lambda = stage.deployment.lambda(timeline, (function, attempt) -> scenario.fault().before(stage, function, timeline));
         var before = stage.traffic();
         timeline.note("authoriser", "before: " + before.describe());
         String keysBefore = stage.cachedJwks();
-        Bus bus = new Bus(stage.policy, stage.env(), timeline);
         if (scenario.delivery() == Scenario.Delivery.WATCHED) {
-            bus.schedule("watch-keys"); // it has been running every minute: it knows the keys from before
+            schedule(stage, lambda, timeline, "watch-keys"); // it has been running every minute: it knows the keys from before
         }
         timeline.note("incident", scenario.incident().happen(stage));
         try (AutoCloseable ongoing = scenario.pressure().start(stage)) {
-            return respond(stage, scenario, timeline, bus, before, keysBefore);
+            return respond(stage, scenario, timeline, lambda, before, keysBefore);
         } catch (Exception e) {
             throw new IllegalStateException("the drill's own " + scenario.name() + " load failed to stop", e);
         }
     }
 
+    /** EventBridge runs a schedule rule: its target's stand-in gets the event, and Lambda runs it. */
+    private static void schedule(Stage stage, AsyncLambda lambda, Timeline timeline, String function) {
+        timeline.note("schedule", String.join(", ", stage.deployment.schedule(function)) + " → " + function);
+        lambda.drain();
+    }
+
+    /** CloudWatch puts the alarms' state changes on the default bus; the synthesized rules route them; Lambda runs what they reach. */
+    private static void alarms(Stage stage, AsyncLambda lambda, Timeline timeline, List<JsonObject> events) {
+        int before = lambda.steps().size();
+        for (JsonObject event : events) {
+            AlarmEvent alarm = AlarmEvent.from(event);
+            timeline.note("alarm", alarm.alarmName() + " → " + alarm.state() + " (CloudWatch → the default bus of " + alarm.region() + ")");
+            stage.deployment.alarm(event);
+        }
+        lambda.drain();
+        if (lambda.steps().size() == before) {
+            timeline.note("alarm", "no rule routes " + (events.size() == 1 ? "it" : "them") + " to a function");
+        }
+    }
+
     /** The incident is on: measure it, raise the alarms, let the product respond, measure again, judge. */
-    private Row respond(Stage stage, Scenario scenario, Timeline timeline, Bus bus, SimulatedAuthoriser.Tally before, String keysBefore) {
+    private Row respond(Stage stage, Scenario scenario, Timeline timeline, AsyncLambda lambda, SimulatedAuthoriser.Tally before, String keysBefore) {
         var during = stage.traffic();
         long sessionsAtAlarm = stage.keys("session:*");
         timeline.note("authoriser", "during: " + during.describe() + "; " + sessionsAtAlarm + " sessions in the cache");
@@ -128,14 +155,15 @@ public final class Drill {
             if (fires) {
                 wrong.add(SYMPTOM + " fired: " + String.format(Locale.ROOT, "%.1f%%", during.refusedPercent()) + " refused");
             }
-            bus.schedule("watch-keys");
+            schedule(stage, lambda, timeline, "watch-keys");
             stage.signInAgain(Scenario.SIGNED_IN_AGAIN, i -> stage.idp.token("rsa-2").subject("user-" + i).sign());
             timeline.note("incident", "IdP now signs with rsa-2; " + Math.round(stage.users.size() * Scenario.SIGNED_IN_AGAIN) + " users signed in again");
         } else if (!fires) {
             wrong.add(SYMPTOM + " did not fire: " + String.format(Locale.ROOT, "%.1f%%", during.refusedPercent()) + " refused");
         } else {
-            bus.alarm(AlarmEvents.metric(symptom, "ALARM", alarmAt, List.of(before.refusedPercent(), during.refusedPercent())));
-            deliver(bus, composite, scenario.delivery(), alarmAt);
+            alarms(stage, lambda, timeline, List.of(AlarmEvents.metric(symptom, stage.deployment.alarm(SYMPTOM), "ALARM", alarmAt,
+                    List.of(before.refusedPercent(), during.refusedPercent()))));
+            alarms(stage, lambda, timeline, composite(stage, composite, scenario.delivery(), alarmAt));
         }
         var after = stage.traffic();
         Duration sinceAlarm = Duration.between(alarmAt, Instant.now());
@@ -145,16 +173,17 @@ public final class Drill {
         List<Stage.Page> pages = stage.pages();
         pages.forEach(this::print);
 
-        List<Bus.Step> steps = bus.steps();
+        List<AsyncLambda.Step> steps = lambda.steps();
         Optional<Verdict> verdict = steps.stream().filter(s -> s.function().equals("diagnose") && s.wired())
-                .findFirst().flatMap(Bus::verdict);
+                .findFirst().flatMap(Drill::verdict);
         Scenario.Expected expected = scenario.expected();
-        bus.unwired().forEach((function, why) -> wrong.add("not wired: " + function + " (" + why + ")"));
-        if (expected.verdict() != null && fires && verdict.map(v -> v != expected.verdict()).orElse(bus.unwired().isEmpty())) {
+        Map<String, String> unwired = stage.deployment.unwired();
+        unwired.forEach((function, why) -> wrong.add("not wired: " + function + " (" + why + ")"));
+        if (expected.verdict() != null && fires && verdict.map(v -> v != expected.verdict()).orElse(unwired.isEmpty())) {
             wrong.add("verdict " + verdict.map(Enum::name).orElse("none") + ", expected " + expected.verdict());
         }
         Map<String, Long> done = steps.stream().filter(s -> s.action() != null && s.outcome() == Outcome.DONE)
-                .collect(Collectors.groupingBy(Bus.Step::action, TreeMap::new, Collectors.counting()));
+                .collect(Collectors.groupingBy(AsyncLambda.Step::action, TreeMap::new, Collectors.counting()));
         Map<String, Long> wanted = expected.done().stream().collect(Collectors.groupingBy(a -> a, TreeMap::new, Collectors.counting()));
         if (!done.equals(wanted)) {
             wrong.add("actions done " + done + ", expected " + wanted);
@@ -195,18 +224,31 @@ public final class Drill {
         return row;
     }
 
-    /** The composite alarm's deliveries: once, or flapping (ALARM, OK, ALARM, OK, ALARM, all delivered at once). */
-    private void deliver(Bus bus, Alarm composite, Scenario.Delivery delivery, Instant at) {
+    /** The composite alarm's state changes: once, or flapping (ALARM, OK, ALARM, OK, ALARM, all on the bus at once). */
+    private static List<JsonObject> composite(Stage stage, Alarm composite, Scenario.Delivery delivery, Instant at) {
+        JsonObject deployed = stage.deployment.alarm(COMPOSITE);
+        JsonObject child = stage.deployment.alarm(SYMPTOM);
         if (delivery == Scenario.Delivery.ONCE) {
-            bus.alarm(AlarmEvents.composite(composite, "ALARM", at, SYMPTOM));
-            return;
+            return List.of(AlarmEvents.composite(composite, deployed, "ALARM", at, child));
         }
-        try (ExecutorService lambdas = Executors.newFixedThreadPool(5)) {
-            for (int i = 0; i < 5; i++) {
-                String value = i % 2 == 0 ? "ALARM" : "OK";
-                Instant stateTime = at.plusSeconds(12L * i);
-                lambdas.submit(() -> bus.alarm(AlarmEvents.composite(composite, value, stateTime, SYMPTOM)));
-            }
+        List<JsonObject> flapping = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            flapping.add(AlarmEvents.composite(composite, deployed, i % 2 == 0 ? "ALARM" : "OK", at.plusSeconds(12L * i), child));
+        }
+        return flapping;
+    }
+
+    /** The verdict in a diagnose answer: details.verdict, which the EventBridge rules match on. */
+    static Optional<Verdict> verdict(AsyncLambda.Step diagnosis) {
+        JsonObject details = diagnosis.result().has("details") && diagnosis.result().get("details").isJsonObject()
+                ? diagnosis.result().getAsJsonObject("details") : null;
+        if (details == null || !details.has("verdict")) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Verdict.valueOf(details.get("verdict").getAsString()));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
         }
     }
 
@@ -214,7 +256,7 @@ public final class Drill {
         return symptom.baseline() == null ? 0 : symptom.baseline();
     }
 
-    private static Duration firstPage(List<Bus.Step> steps, Instant alarmAt) {
+    private static Duration firstPage(List<AsyncLambda.Step> steps, Instant alarmAt) {
         return steps.stream().filter(s -> "escalate".equals(s.function()) && s.result().has("startedAt"))
                 .map(s -> Duration.between(alarmAt, Instant.parse(s.result().get("startedAt").getAsString())).plus(s.took()))
                 .findFirst().orElse(Duration.ZERO);

@@ -9,9 +9,14 @@ import java.util.Set;
 /**
  * One incident the drill replays: what breaks, how the alarms arrive, and what the product must make of it.
  *
+ * @param fault    what else breaks while the product responds (before a function runs)
  * @param expected what a correct run shows
  */
-record Scenario(String name, String title, Incident incident, Pressure pressure, Delivery delivery, Expected expected) {
+record Scenario(String name, String title, Incident incident, Pressure pressure, Delivery delivery, Fault fault, Expected expected) {
+
+    Scenario(String name, String title, Incident incident, Pressure pressure, Delivery delivery, Expected expected) {
+        this(name, title, incident, pressure, delivery, Fault.NONE, expected);
+    }
     /** The drill's provider name for watch-keys (WATCH_KEYS_PROVIDERS). */
     static final String PROVIDER = "main";
 
@@ -28,6 +33,17 @@ record Scenario(String name, String title, Incident incident, Pressure pressure,
 
         Pressure NONE = stage -> () -> { };
     }
+
+    /** Something that breaks just before a function runs (Lambda's attempt of it): a step of the chain fails. */
+    @FunctionalInterface
+    interface Fault {
+        void before(Stage stage, String function, Timeline timeline);
+
+        Fault NONE = (stage, function, timeline) -> { };
+    }
+
+    /** How long the cache stops answering in flush-cache-unreachable: past flush-cache's 5 s read timeout. */
+    static final Duration CACHE_PAUSE = Duration.ofSeconds(7);
 
     /** How the composite alarm's state changes reach the functions. */
     enum Delivery {
@@ -90,7 +106,23 @@ record Scenario(String name, String title, Incident incident, Pressure pressure,
                             stage.releaseAuthoriser("auth-api-v2");
                             return "authoriser redeployed minutes ago, now accepting only audience auth-api-v2";
                         }, Pressure.NONE, Delivery.ONCE,
-                        new Expected(Verdict.RECENT_DEPLOY, List.of("page"), Set.of("auth-team"), false, true)));
+                        new Expected(Verdict.RECENT_DEPLOY, List.of("page"), Set.of("auth-team"), false, true)),
+                new Scenario("cache-unreachable", "A key rotation, and the cache stops answering just as flush-cache starts",
+                        Scenario::rotateKeys, Pressure.NONE, Delivery.ONCE,
+                        (stage, function, timeline) -> {
+                            if (function.equals("flush-cache")) {
+                                stage.pauseCache(CACHE_PAUSE);
+                                timeline.note("incident", "the cache stops answering for " + CACHE_PAUSE.toSeconds() + " s (Redis CLIENT PAUSE ALL)");
+                            }
+                        },
+                        new Expected(Verdict.STALE_KEY_CACHE, List.of("page"), Set.of("identity-platform"), false, true)),
+                new Scenario("restart-refused", "A key rotation, and the authoriser runs SnapStart with no alias to restart through",
+                        stage -> {
+                            stage.snapStartAuthoriser();
+                            return rotateKeys(stage) + "; the authoriser runs with SnapStart on published versions, and"
+                                    + " RESTART_TARGETS names no alias";
+                        }, Pressure.NONE, Delivery.ONCE,
+                        new Expected(Verdict.STALE_KEY_CACHE, List.of("flush-jwks", "page"), Set.of("identity-platform"), false, false)));
     }
 
     private static String rotateKeys(Stage stage) {

@@ -62,9 +62,12 @@ final class Stage implements AutoCloseable {
     record Page(String team, String subject, String message, Map<String, String> attributes) {}
 
     final Policy policy = Policy.bundled();
+    private final Synthesis synthesis;
     private final RedisServer redisServer;
     final RedisClient redis;
     private final MotoServer moto;
+    /** The AWS endpoint of the functions that restart the authoriser: moto, but able to report the authoriser with SnapStart. */
+    private final LambdaFront lambdaFront;
     private final AwsClients aws;
     final LambdaClient lambda;
     private final IamClient iam;
@@ -77,9 +80,12 @@ final class Stage implements AutoCloseable {
 
     LocalIdp idp;
     SimulatedAuthoriser authoriser;
+    /** The synthesized app, stood up in moto for the scenario. */
+    Deployment deployment;
     final List<User> users = new ArrayList<>();
 
-    private Stage() {
+    private Stage(Synthesis synthesis) {
+        this.synthesis = synthesis;
         redisServer = RedisServer.start("--maxmemory-policy", "volatile-ttl");
         RedisClient client = null;
         MotoServer server = null;
@@ -95,6 +101,7 @@ final class Stage implements AutoCloseable {
         }
         redis = client;
         moto = server;
+        lambdaFront = new LambdaFront(moto.endpoint(), AUTHORISER);
         aws = new AwsClients(new Env(moto.awsEnvironment()));
         lambda = aws.build(LambdaClient.builder());
         iam = aws.build(IamClient.builder());
@@ -104,8 +111,9 @@ final class Stage implements AutoCloseable {
         dynamo = aws.build(DynamoDbClient.builder());
     }
 
-    static Stage open() {
-        return new Stage();
+    /** @param synthesis the app each scenario's deployment is made from */
+    static Stage open(Synthesis synthesis) {
+        return new Stage(synthesis);
     }
 
     String redisUrl() {
@@ -116,7 +124,10 @@ final class Stage implements AutoCloseable {
         return "jwks:" + idp.issuer();
     }
 
-    /** A fresh world for one scenario: empty moto and Redis, a new identity provider, the authoriser deployed days ago, users signed in. */
+    /**
+     * A fresh world for one scenario: empty moto and Redis, a new identity provider, the authoriser deployed days ago,
+     * users signed in, and the synthesized app's buses, rules and functions.
+     */
     void prepare() {
         if (idp != null) {
             idp.close();
@@ -151,7 +162,19 @@ final class Stage implements AutoCloseable {
             queues.put(team, queue);
         }
         authoriser = new SimulatedAuthoriser(redis, jwksCacheKey(), idp.jwksUri(), lambda, AUTHORISER, logs, LOG_GROUP, "drill");
+        lambdaFront.snapStart(false);
         seedUsers();
+        deployment = new Deployment(synthesis, policy, moto.awsEnvironment(), this::settings);
+    }
+
+    /** The authoriser now runs with SnapStart on published versions, as far as restart-authoriser can tell. */
+    void snapStartAuthoriser() {
+        lambdaFront.snapStart(true);
+    }
+
+    /** Redis answers no client for a while (CLIENT PAUSE ALL): a cache node that hangs. It resumes on its own. */
+    void pauseCache(Duration duration) {
+        redis.sendCommand(Protocol.Command.CLIENT, "PAUSE", String.valueOf(duration.toMillis()), "ALL");
     }
 
     /** Deploys (or redeploys) the authoriser function: a new version of its code and configuration, as a release would. */
@@ -233,9 +256,15 @@ final class Stage implements AutoCloseable {
         return redis.get(jwksCacheKey());
     }
 
-    /** The settings every function gets, as the CDK app would set them for this stage. */
-    Env env() {
+    /**
+     * A function's settings, as the CDK app would set them for this stage: the two that restart the authoriser
+     * (restart-authoriser, and watch-keys in process) reach AWS through the front.
+     */
+    private Map<String, String> settings(String function) {
         Map<String, String> settings = new HashMap<>(moto.awsEnvironment());
+        if (function.equals("restart-authoriser") || function.equals("watch-keys")) {
+            settings.put("AWS_ENDPOINT_URL", lambdaFront.endpoint());
+        }
         settings.put("CACHE_URL", redisServer.url());
         settings.put("LEDGER_TABLE", LEDGER_TABLE);
         settings.put("ESCALATION_TOPICS", String.join(",", topics.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList()));
@@ -247,7 +276,7 @@ final class Stage implements AutoCloseable {
         settings.put("AUTHORISER_LOG_GROUP", LOG_GROUP);
         settings.put("WATCH_KEYS_PROVIDERS", Scenario.PROVIDER + "=" + idp.issuer());
         settings.put("RESTART_TARGETS", "{\"" + AUTHORISER + "\": {\"lambda\": \"" + AUTHORISER + "\"}}");
-        return new Env(settings);
+        return settings;
     }
 
     /** The pages received since the last call, read from every team's queue. */
@@ -282,6 +311,7 @@ final class Stage implements AutoCloseable {
         }
         redis.close();
         redisServer.close();
+        lambdaFront.close();
         moto.close();
     }
 }
