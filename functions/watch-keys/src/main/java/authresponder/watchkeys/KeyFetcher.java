@@ -6,8 +6,10 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import authresponder.core.PublishedKeys;
 import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.jwk.JWKSet;
+import java.util.ArrayList;
+import java.util.List;
 import java.io.IOException;
 import java.net.URI;
 import java.text.ParseException;
@@ -21,8 +23,13 @@ import java.text.ParseException;
 final class KeyFetcher {
     sealed interface Fetched permits Keys, Failed {}
 
-    /** The provider's signing keys now, and where they came from. */
-    record Keys(URI jwksUri, SigningKeys keys) implements Fetched {}
+    /**
+     * The provider's signing keys now, and where they came from.
+     *
+     * @param skipped one line per published key left out that the team should know of: secret material
+     *                (a security finding) or a key that cannot be read; never the material itself
+     */
+    record Keys(URI jwksUri, SigningKeys keys, List<String> skipped) implements Fetched {}
 
     /** No usable key set: what went wrong, for the report and the notice. */
     record Failed(String problem) implements Fetched {}
@@ -41,11 +48,15 @@ final class KeyFetcher {
                 return new Failed("discovery has no jwks_uri");
             }
             URI uri = URI.create(jwksUri);
-            SigningKeys keys = SigningKeys.of(JWKSet.parse(get(uri, "the JWKS", budget)));
+            PublishedKeys published = PublishedKeys.parse(get(uri, "the JWKS", budget));
+            List<String> skipped = new ArrayList<>();
+            published.exposed().forEach(line -> skipped.add("security finding, not counted: " + line));
+            published.malformed().forEach(line -> skipped.add("skipped: " + line));
+            SigningKeys keys = SigningKeys.of(published);
             if (keys.isEmpty()) {
-                return new Failed("the JWKS at " + uri + " publishes no signing key");
+                return new Failed("the JWKS at " + uri + " publishes no signing key" + (skipped.isEmpty() ? "" : " (" + String.join("; ", skipped) + ")"));
             }
-            return new Keys(uri, keys);
+            return new Keys(uri, keys, skipped);
         } catch (Unusable e) {
             return new Failed(e.getMessage());
         } catch (ParseException e) {

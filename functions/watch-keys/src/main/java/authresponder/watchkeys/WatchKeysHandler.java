@@ -205,7 +205,12 @@ public final class WatchKeysHandler extends FunctionHandler<WatchCommand, WatchR
             }
             return report(look, Status.UNREACHABLE, note, failing.failingSince());
         }
-        SigningKeys keys = ((KeyFetcher.Keys) look.fetched()).keys();
+        KeyFetcher.Keys fetched = (KeyFetcher.Keys) look.fetched();
+        for (String skipped : fetched.skipped()) {
+            warnings.add(provider.name() + ": " + skipped);
+            log.warn("key-skipped", "provider", provider.name(), "key", skipped);
+        }
+        SigningKeys keys = fetched.keys();
         if (state.keys() == null) {
             if (!dryRun) {
                 store.write(provider, state, state.withKeys(keys, now), budget);
