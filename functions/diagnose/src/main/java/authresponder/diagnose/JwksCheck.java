@@ -2,9 +2,8 @@ package authresponder.diagnose;
 
 import authresponder.core.Budget;
 import authresponder.core.Http;
+import authresponder.core.PublishedKeys;
 import com.nimbusds.jose.jwk.JWK;
-import com.nimbusds.jose.jwk.JWKSet;
-import com.nimbusds.jose.jwk.KeyUse;
 import java.net.URI;
 import java.text.ParseException;
 import java.time.Duration;
@@ -13,17 +12,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** Check 2: the JWKS endpoint's status, latency, key ids and types, and how long it lets caches keep it. */
+/**
+ * Check 2: the JWKS endpoint's status, latency, key ids and types, and how long it lets caches keep it. Which
+ * keys sign is {@link PublishedKeys}'s call; secret material in the set is put in the evidence as
+ * {@value #UNTRUSTED} (kid, type and member names only), and the verdict rules page security for it.
+ */
 final class JwksCheck implements CheckRunner.Check<JwksCheck.LiveKeys> {
     static final String NAME = "jwks";
+    /** The evidence key of what an IdP check found that must not be trusted: one line each, never key material. */
+    static final String UNTRUSTED = "untrusted";
 
-    /** The live keys, and the IdP's Date against our clock. */
-    record LiveKeys(JWKSet keys, Optional<Duration> skew) {
-        /** Keys that may sign tokens: everything not marked {@code use: enc}. */
-        List<JWK> signing() {
-            return keys.getKeys().stream().filter(JwksCheck::signs).toList();
-        }
-    }
+    /** The live signing keys, and the IdP's Date against our clock. */
+    record LiveKeys(List<JWK> signing, Optional<Duration> skew) {}
 
     private final Http http;
     private final Optional<URI> configured;
@@ -33,10 +33,6 @@ final class JwksCheck implements CheckRunner.Check<JwksCheck.LiveKeys> {
         this.http = http;
         this.configured = configured;
         this.discovery = discovery;
-    }
-
-    static boolean signs(JWK key) {
-        return !KeyUse.ENCRYPTION.equals(key.getKeyUse());
     }
 
     @Override
@@ -58,15 +54,26 @@ final class JwksCheck implements CheckRunner.Check<JwksCheck.LiveKeys> {
         if (response.status() != 200) {
             return Finding.fail("the JWKS endpoint answered HTTP " + response.status(), evidence);
         }
-        JWKSet keys;
+        PublishedKeys keys;
         try {
-            keys = JWKSet.parse(response.body());
+            keys = PublishedKeys.parse(response.body());
         } catch (ParseException e) {
             return Finding.fail("the JWKS endpoint answered 200 with a body that is not a JWK set", evidence);
         }
-        evidence.put("keys", keys.getKeys().stream().map(JwksCheck::describe).toList());
-        LiveKeys live = new LiveKeys(keys, response.skew());
+        evidence.put("keys", keys.signing().stream().map(JwksCheck::describe).toList());
+        if (!keys.ignored().isEmpty()) {
+            evidence.put("notSigning", keys.ignored());
+        }
+        if (!keys.malformed().isEmpty()) {
+            evidence.put("malformed", keys.malformed());
+        }
+        LiveKeys live = new LiveKeys(keys.signing(), response.skew());
         List<JWK> signing = live.signing();
+        if (!keys.exposed().isEmpty()) {
+            evidence.put(UNTRUSTED, keys.exposed().stream().map(line -> "the JWKS publishes secret key material: " + line).toList());
+            return Finding.warn("the JWKS publishes secret key material (" + String.join("; ", keys.exposed()) + "): not counted as signing keys",
+                    evidence, live);
+        }
         if (signing.isEmpty()) {
             return Finding.warn("the JWKS publishes no signing key", evidence, live);
         }
