@@ -52,7 +52,7 @@ final class Diagnoser {
      */
     Diagnosis diagnose(Optional<SignedJWT> token, Window window, boolean alarmed, Budget budget, boolean oneByOne) {
         try (CheckRunner runner = new CheckRunner(budget, settings.checkBudget(), oneByOne)) {
-            Running<DiscoveryCheck.Discovery> discovery = runner.start(DiscoveryCheck.NAME, new DiscoveryCheck(http, settings.issuer()));
+            Running<DiscoveryCheck.Discovery> discovery = runner.start(DiscoveryCheck.NAME, new DiscoveryCheck(http, settings.issuer(), settings.urls()));
             Running<JwksCheck.LiveKeys> jwks = runner.start(JwksCheck.NAME, new JwksCheck(http, settings.jwksUrl(), discovery));
             Running<Facts.KeyDrift> keys = runner.start(CachedKeysCheck.NAME, cache == null
                     ? notConfigured("the cache") : new CachedKeysCheck(cache, settings.cachedJwksKey(), settings.cachedJwksFormat(), jwks));

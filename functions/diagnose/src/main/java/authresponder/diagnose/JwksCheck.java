@@ -37,14 +37,17 @@ final class JwksCheck implements CheckRunner.Check<JwksCheck.LiveKeys> {
 
     @Override
     public Finding<LiveKeys> run(Budget budget) throws Exception {
-        URI uri = configured.isPresent() ? configured.get() : discovery.await(budget).jwksUri();
+        URI uri = configured.isPresent() ? configured.get() : followed(discovery.await(budget));
         Map<String, Object> evidence = new LinkedHashMap<>();
         evidence.put("url", uri.toString());
         Http.Response response;
         try {
-            response = http.get(uri, budget);
+            response = http.get(uri, configured.isPresent() ? Http.Origin.CONFIGURED : Http.Origin.PUBLISHED, budget);
         } catch (Http.NoAnswer e) {
             return Finding.fail("the JWKS endpoint did not answer: " + e.getMessage(), evidence);
+        } catch (Http.Refused e) {
+            evidence.put(UNTRUSTED, List.of("the JWKS at " + uri + " was refused: " + e.getMessage()));
+            return Finding.fail("refused before any connection: " + e.getMessage(), evidence);
         }
         evidence.put("status", response.status());
         evidence.put("latencyMs", response.latency().toMillis());
@@ -83,6 +86,14 @@ final class JwksCheck implements CheckRunner.Check<JwksCheck.LiveKeys> {
         return Finding.ok(signing.size() + " signing key(s) " + String.join(", ", signing.stream().map(JWK::getKeyID).toList())
                 + ", answered in " + response.latency().toMillis() + " ms"
                 + maxAge.map(age -> ", max-age " + age + " s").orElse(", no max-age"), evidence, live);
+    }
+
+    /** The jwks_uri discovery names, unless discovery said it must not be followed. */
+    private static URI followed(DiscoveryCheck.Discovery discovery) throws CheckRunner.Unavailable {
+        if (discovery.refused() != null) {
+            throw new CheckRunner.Unavailable("not fetched: " + discovery.refused());
+        }
+        return discovery.jwksUri();
     }
 
     private static Map<String, Object> describe(JWK key) {

@@ -2,6 +2,7 @@ package authresponder.watchkeys;
 
 import authresponder.core.Budget;
 import authresponder.core.Http;
+import authresponder.core.IdpUrls;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
@@ -10,6 +11,7 @@ import authresponder.core.PublishedKeys;
 import com.nimbusds.jose.JOSEException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.io.IOException;
 import java.net.URI;
 import java.text.ParseException;
@@ -17,7 +19,8 @@ import java.text.ParseException;
 /**
  * Fetches a provider's discovery document and then its JWKS, within the budget it is given. Anything short of
  * a well-formed, non-empty set of signing keys is a {@link Failed} fetch: an error, no answer, a malformed
- * document, a discovery that names another issuer, or a JWKS with no signing key. A failed fetch says nothing
+ * document, a discovery that names another issuer or a jwks_uri the {@link IdpUrls} rules refuse (never fetched),
+ * or a JWKS with no signing key. A failed fetch says nothing
  * about the keys, so it is never compared with the keys seen before.
  */
 final class KeyFetcher {
@@ -35,10 +38,15 @@ final class KeyFetcher {
     record Failed(String problem) implements Fetched {}
 
     private final Http http = new Http();
+    private final IdpUrls urls;
+
+    KeyFetcher(IdpUrls urls) {
+        this.urls = urls;
+    }
 
     Fetched fetch(Provider provider, Budget budget) throws InterruptedException {
         try {
-            JsonObject discovery = object(get(provider.discovery(), "discovery", budget), "discovery");
+            JsonObject discovery = object(get(provider.discovery(), Http.Origin.CONFIGURED, "discovery", budget), "discovery");
             String issuer = text(discovery, "issuer");
             if (!provider.issuer().toString().equals(issuer)) {
                 return new Failed("discovery names issuer '" + issuer + "', not the configured " + provider.issuer());
@@ -47,8 +55,12 @@ final class KeyFetcher {
             if (jwksUri == null) {
                 return new Failed("discovery has no jwks_uri");
             }
+            Optional<String> refused = urls.jwksRefusal(provider.issuer(), jwksUri);
+            if (refused.isPresent()) {
+                return new Failed(refused.get() + ": not fetched");
+            }
             URI uri = URI.create(jwksUri);
-            PublishedKeys published = PublishedKeys.parse(get(uri, "the JWKS", budget));
+            PublishedKeys published = PublishedKeys.parse(get(uri, Http.Origin.PUBLISHED, "the JWKS", budget));
             List<String> skipped = new ArrayList<>();
             published.exposed().forEach(line -> skipped.add("security finding, not counted: " + line));
             published.malformed().forEach(line -> skipped.add("skipped: " + line));
@@ -66,12 +78,14 @@ final class KeyFetcher {
         }
     }
 
-    private String get(URI uri, String what, Budget budget) throws Unusable, InterruptedException {
+    private String get(URI uri, Http.Origin origin, String what, Budget budget) throws Unusable, InterruptedException {
         Http.Response response;
         try {
-            response = http.get(uri, budget);
+            response = http.get(uri, origin, budget);
         } catch (Http.NoAnswer e) {
             throw new Unusable(what + " did not answer: " + e.getMessage());
+        } catch (Http.Refused e) {
+            throw new Unusable(what + " was refused before any connection: " + e.getMessage());
         }
         if (response.status() != 200) {
             throw new Unusable(what + " answered HTTP " + response.status());
