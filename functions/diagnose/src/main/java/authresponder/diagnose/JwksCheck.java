@@ -83,9 +83,12 @@ final class JwksCheck implements CheckRunner.Check<JwksCheck.LiveKeys> {
         if (signing.stream().anyMatch(key -> key.getKeyID() == null)) {
             return Finding.warn("a signing key has no kid: tokens cannot name it", evidence, live);
         }
-        return Finding.ok(signing.size() + " signing key(s) " + String.join(", ", signing.stream().map(JWK::getKeyID).toList())
-                + ", answered in " + response.latency().toMillis() + " ms"
-                + maxAge.map(age -> ", max-age " + age + " s").orElse(", no max-age"), evidence, live);
+        String found = signing.size() + " signing key(s) " + String.join(", ", signing.stream().map(JWK::getKeyID).toList())
+                + ", answered in " + response.latency().toMillis() + " ms" + maxAge.map(age -> ", max-age " + age + " s").orElse(", no max-age");
+        if (!keys.malformed().isEmpty()) {
+            return Finding.warn(found + "; skipped, cannot be read: " + String.join("; ", keys.malformed()), evidence, live);
+        }
+        return Finding.ok(found, evidence, live);
     }
 
     /** The jwks_uri discovery names, unless discovery said it must not be followed. */

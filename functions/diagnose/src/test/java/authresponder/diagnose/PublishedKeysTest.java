@@ -88,6 +88,22 @@ class PublishedKeysTest {
     }
 
     @Test
+    void oneMalformedKeyIsSkippedWithAWarningAndTheOthersAreStillCompared() {
+        try (Incident incident = new Incident()) {
+            incident.cacheLiveKeys().tokenKeys(50).deployAuthoriser();
+            incident.idp.publishRawKey("{\"kty\":\"RSA\",\"kid\":\"broken\",\"e\":\"AQAB\"}");
+
+            Answer answer = incident.diagnose(DIAGNOSE, Incident.deployLongAgo());
+
+            CheckReport jwks = check(answer, JwksCheck.NAME);
+            assertEquals(Status.WARN, jwks.status(), answer.response());
+            assertTrue(jwks.summary().contains("2 signing key(s) rsa-1, ec-1") && jwks.summary().contains("skipped, cannot be read: kid broken (RSA)"),
+                    jwks.summary());
+            assertEquals(Status.OK, check(answer, CachedKeysCheck.NAME).status(), "the readable keys are still compared with the cache");
+        }
+    }
+
+    @Test
     void anIdpThatPublishesNoSigningKeyIsNotHealthy() {
         try (Incident incident = new Incident()) {
             incident.idp.retire("rsa-1");
