@@ -191,7 +191,8 @@ public final class Http {
             } catch (IllegalArgumentException e) {
                 throw new Refused(at + " redirects to a location that is not a URL: not followed");
             }
-            if (!next.getScheme().equalsIgnoreCase(at.getScheme()) || !next.getHost().equalsIgnoreCase(at.getHost()) || port(next) != port(at)) {
+            if (next.getHost() == null || !at.getScheme().equalsIgnoreCase(next.getScheme()) || !at.getHost().equalsIgnoreCase(next.getHost())
+                    || port(next) != port(at)) {
                 throw new Refused(at + " redirects to " + next.getScheme() + "://" + next.getHost() + ":" + port(next)
                         + ", another host: not followed");
             }

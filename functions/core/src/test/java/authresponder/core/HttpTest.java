@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import authresponder.testkit.LocalIdp;
+import authresponder.testkit.SelfSignedCertificate;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -14,6 +16,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -22,6 +25,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import javax.net.ssl.HttpsURLConnection;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -189,6 +196,49 @@ class HttpTest {
         });
 
         assertEquals("{\"keys\":[]}\n", http.get(uri, Http.Origin.PUBLISHED, Budget.of(Duration.ofSeconds(5))).body());
+    }
+
+    @Test
+    void overTlsTheCertificateIsVerifiedAgainstTheUrlsHostName() throws Exception {
+        SelfSignedCertificate idp = SelfSignedCertificate.make("idp");
+        SelfSignedCertificate impostor = SelfSignedCertificate.make("impostor", "dns:elsewhere.example");
+        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        KeyStore both = idp.trust();
+        both.setCertificateEntry("impostor", impostor.certificate());
+        trust.init(both);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, trust.getTrustManagers(), null);
+        SSLSocketFactory previous = HttpsURLConnection.getDefaultSSLSocketFactory();
+        HttpsURLConnection.setDefaultSSLSocketFactory(context.getSocketFactory());
+        HttpsServer good = tls(idp);
+        HttpsServer bad = tls(impostor);
+        try {
+            // 0: a chunked body, as the JDK's server sends one of unknown length
+            Http.Response answer = http.get(URI.create("https://localhost:" + good.getAddress().getPort() + "/jwks"), Http.Origin.PUBLISHED,
+                    Budget.of(Duration.ofSeconds(5)));
+            assertEquals(200, answer.status());
+            assertEquals("{\"keys\":[]}", answer.body());
+
+            Http.NoAnswer refused = assertThrows(Http.NoAnswer.class, () -> http.get(URI.create("https://localhost:" + bad.getAddress().getPort()
+                    + "/jwks"), Http.Origin.PUBLISHED, Budget.of(Duration.ofSeconds(5))));
+            assertTrue(refused.getMessage().startsWith("SSLHandshakeException"), "a certificate for another name: " + refused.getMessage());
+        } finally {
+            HttpsURLConnection.setDefaultSSLSocketFactory(previous);
+            good.stop(0);
+            bad.stop(0);
+        }
+    }
+
+    private static HttpsServer tls(SelfSignedCertificate certificate) throws IOException {
+        HttpsServer server = certificate.server();
+        server.createContext("/", exchange -> {
+            exchange.sendResponseHeaders(200, 0);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write("{\"keys\":[]}".getBytes(StandardCharsets.UTF_8));
+            }
+        });
+        server.start();
+        return server;
     }
 
     private URI serve(int status, String body) throws IOException {
