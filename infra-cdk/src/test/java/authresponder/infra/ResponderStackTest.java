@@ -262,7 +262,7 @@ class ResponderStackTest {
 
     @Test
     void verdictsThatNeedAPersonGoStraightToEscalateAndHealthyGoesNowhere() {
-        for (String verdict : List.of("CLOCK_SKEW", "RECENT_DEPLOY", "IDP_UNAVAILABLE", "SESSION_CACHE_PRESSURE", "UNKNOWN")) {
+        for (String verdict : List.of("CLOCK_SKEW", "RECENT_DEPLOY", "IDP_UNAVAILABLE", "IDP_UNTRUSTED", "SESSION_CACHE_PRESSURE", "UNKNOWN")) {
             JsonObject rule = rule("\"verdict\":[\"" + verdict + "\"]");
             assertTrue(rule.get("Targets").toString().contains(json.functionId(name(FunctionSpec.ESCALATE))), verdict);
         }

@@ -115,11 +115,11 @@ final class CachedKeysCheck implements CheckRunner.Check<Facts.KeyDrift> {
         return keys;
     }
 
-    /** kid → RFC 7638 thumbprint of the public key: equal thumbprints, same key material. */
+    /** kid → RFC 7638 thumbprint of the public key: equal thumbprints, same key material (a symmetric key has none). */
     private static Map<String, String> thumbprints(List<JWK> keys) throws JOSEException {
         Map<String, String> prints = new LinkedHashMap<>();
         for (JWK key : keys) {
-            if (key.getKeyID() != null) {
+            if (key.getKeyID() != null && key.toPublicJWK() != null) {
                 prints.put(key.getKeyID(), key.toPublicJWK().computeThumbprint().toString());
             }
         }

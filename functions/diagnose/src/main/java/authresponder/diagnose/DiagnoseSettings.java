@@ -3,6 +3,7 @@ package authresponder.diagnose;
 import authresponder.cache.CacheSettings;
 import authresponder.core.ConfigException;
 import authresponder.core.Env;
+import authresponder.core.IdpUrls;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Locale;
@@ -13,7 +14,9 @@ import java.util.Optional;
  * target is not configured reports itself as skipped and says which variable would enable it.
  *
  * @param issuer          IDP_ISSUER: the issuer URL; discovery is read from ISSUER/.well-known/openid-configuration
- * @param jwksUrl         IDP_JWKS_URL: the JWKS URL, when it should not be taken from discovery
+ *                        (https; plain http only on the loopback interface)
+ * @param jwksUrl         IDP_JWKS_URL: the JWKS URL, when it should not be taken from discovery (the same rule)
+ * @param urls            IDP_JWKS_HOSTS: where else than on the issuer's host discovery may place the JWKS
  * @param audience        IDP_AUDIENCE: the audience a sample token must carry, if any
  * @param checkBudget     CHECK_BUDGET: the most time each check may take (all run at once)
  * @param logWindow       LOG_WINDOW: the window of a direct command, and of an alarm without a start date
@@ -27,6 +30,7 @@ import java.util.Optional;
 record DiagnoseSettings(
         URI issuer,
         Optional<URI> jwksUrl,
+        IdpUrls urls,
         Optional<String> audience,
         Duration checkBudget,
         Duration logWindow,
@@ -41,7 +45,7 @@ record DiagnoseSettings(
     static final Duration DEFAULT_LOG_WINDOW = Duration.ofMinutes(15);
 
     static DiagnoseSettings from(Env env) {
-        URI issuer = env.uri("IDP_ISSUER").orElseThrow(() -> new ConfigException("IDP_ISSUER is not set"));
+        URI issuer = IdpUrls.configured("IDP_ISSUER", env.required("IDP_ISSUER"));
         Duration budget = env.duration("CHECK_BUDGET", DEFAULT_CHECK_BUDGET);
         if (budget.compareTo(Duration.ofMillis(100)) < 0 || budget.compareTo(Duration.ofMinutes(1)) > 0) {
             throw new ConfigException("CHECK_BUDGET must be between 100ms and 1m, got " + budget);
@@ -57,7 +61,8 @@ record DiagnoseSettings(
             default -> throw new ConfigException("CACHED_JWKS_FORMAT must be json or hash, got '" + format + "'");
         };
         boolean cache = env.optional(CacheSettings.URL).isPresent() || env.optional(CacheSettings.REPLICATION_GROUP_ID).isPresent();
-        return new DiagnoseSettings(issuer, env.uri("IDP_JWKS_URL"), env.optional("IDP_AUDIENCE"), budget, window, cache,
+        return new DiagnoseSettings(issuer, env.optional("IDP_JWKS_URL").map(url -> IdpUrls.configured("IDP_JWKS_URL", url)), IdpUrls.from(env),
+                env.optional("IDP_AUDIENCE"), budget, window, cache,
                 env.string("CACHED_JWKS_KEY", "jwks:" + issuer), jwksFormat, env.string("TOKEN_KEY_PATTERN", "token:*"),
                 env.optional("AUTHORISER_LOG_GROUP"), env.optional("AUTHORISER_FUNCTION"));
     }

@@ -52,7 +52,7 @@ final class Diagnoser {
      */
     Diagnosis diagnose(Optional<SignedJWT> token, Window window, boolean alarmed, Budget budget, boolean oneByOne) {
         try (CheckRunner runner = new CheckRunner(budget, settings.checkBudget(), oneByOne)) {
-            Running<DiscoveryCheck.Discovery> discovery = runner.start(DiscoveryCheck.NAME, new DiscoveryCheck(http, settings.issuer()));
+            Running<DiscoveryCheck.Discovery> discovery = runner.start(DiscoveryCheck.NAME, new DiscoveryCheck(http, settings.issuer(), settings.urls()));
             Running<JwksCheck.LiveKeys> jwks = runner.start(JwksCheck.NAME, new JwksCheck(http, settings.jwksUrl(), discovery));
             Running<Facts.KeyDrift> keys = runner.start(CachedKeysCheck.NAME, cache == null
                     ? notConfigured("the cache") : new CachedKeysCheck(cache, settings.cachedJwksKey(), settings.cachedJwksFormat(), jwks));
@@ -80,7 +80,7 @@ final class Diagnoser {
                     notChecked.add(report.name() + ": " + report.summary());
                 }
             }
-            Facts facts = new Facts(alarmed, idp(reports.get(0), reports.get(1)), keys.finding().fact(), clock.finding().fact(),
+            Facts facts = new Facts(alarmed, idp(reports.get(0), reports.get(1), jwks.finding().fact()), keys.finding().fact(), clock.finding().fact(),
                     sample.finding().fact(), health.finding().fact(), expiry.finding().fact(), logCounts.finding().fact(),
                     change.finding().fact(), notChecked);
             return Diagnosis.of(rules.decide(facts), window, reports);
@@ -100,10 +100,18 @@ final class Diagnoser {
         com.nimbusds.jose.jwk.JWKSet.parse("{\"keys\":[]}");
     }
 
-    private static Facts.Idp idp(CheckReport discovery, CheckReport jwks) {
+    /** An IdP that answers with no signing key serves no key to validate with: as good as down. */
+    private static Facts.Idp idp(CheckReport discovery, CheckReport jwks, JwksCheck.LiveKeys live) {
+        boolean keyless = live != null && live.signing().isEmpty();
         String problem = discovery.status() == Status.FAIL ? DiscoveryCheck.NAME + ": " + discovery.summary()
-                : jwks.status() == Status.FAIL ? JwksCheck.NAME + ": " + jwks.summary() : null;
-        return new Facts.Idp(reach(discovery), reach(jwks), problem);
+                : jwks.status() == Status.FAIL || keyless ? JwksCheck.NAME + ": " + jwks.summary() : null;
+        List<String> untrusted = new ArrayList<>();
+        for (CheckReport report : List.of(discovery, jwks)) {
+            if (report.evidence().get(JwksCheck.UNTRUSTED) instanceof List<?> lines) {
+                lines.forEach(line -> untrusted.add(String.valueOf(line)));
+            }
+        }
+        return new Facts.Idp(reach(discovery), keyless ? Reach.FAILED : reach(jwks), problem, untrusted);
     }
 
     private static Reach reach(CheckReport report) {

@@ -2,28 +2,40 @@ package authresponder.diagnose;
 
 import authresponder.core.Budget;
 import authresponder.core.Http;
+import authresponder.core.IdpUrls;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** Check 1: the issuer's discovery document answers 200, names the same issuer, and has a jwks_uri. */
+/**
+ * Check 1: the issuer's discovery document answers 200, names the same issuer, and has a jwks_uri that the
+ * {@link IdpUrls} rules allow. A discovery naming another issuer, or a jwks_uri they refuse, is not followed:
+ * the JWKS check is told why and fetches nothing, and the evidence's {@value JwksCheck#UNTRUSTED} line makes it
+ * a security finding.
+ */
 final class DiscoveryCheck implements CheckRunner.Check<DiscoveryCheck.Discovery> {
     static final String NAME = "discovery";
 
-    /** @param skew the IdP's Date against our clock, when it sent one */
-    record Discovery(URI jwksUri, Optional<Duration> skew) {}
+    /**
+     * @param skew    the IdP's Date against our clock, when it sent one
+     * @param refused why the jwks_uri must not be followed, or null when it may
+     */
+    record Discovery(URI jwksUri, Optional<Duration> skew, String refused) {}
 
     private final Http http;
     private final URI issuer;
+    private final IdpUrls urls;
 
-    DiscoveryCheck(Http http, URI issuer) {
+    DiscoveryCheck(Http http, URI issuer, IdpUrls urls) {
         this.http = http;
         this.issuer = issuer;
+        this.urls = urls;
     }
 
     static URI discoveryUri(URI issuer) {
@@ -38,9 +50,11 @@ final class DiscoveryCheck implements CheckRunner.Check<DiscoveryCheck.Discovery
         evidence.put("url", uri.toString());
         Http.Response response;
         try {
-            response = http.get(uri, budget);
+            response = http.get(uri, Http.Origin.CONFIGURED, budget);
         } catch (Http.NoAnswer e) {
             return Finding.fail("the IdP did not answer: " + e.getMessage(), evidence);
+        } catch (Http.Refused e) {
+            return Finding.fail("refused before any connection: " + e.getMessage(), evidence);
         }
         evidence.put("status", response.status());
         evidence.put("latencyMs", response.latency().toMillis());
@@ -61,16 +75,13 @@ final class DiscoveryCheck implements CheckRunner.Check<DiscoveryCheck.Discovery
         if (jwks == null) {
             return Finding.fail("discovery has no jwks_uri", evidence);
         }
-        URI jwksUri;
-        try {
-            jwksUri = URI.create(jwks);
-        } catch (IllegalArgumentException e) {
-            return Finding.fail("discovery's jwks_uri is not a URL", evidence);
+        String refused = !sameIssuer(published, issuer) ? "discovery names issuer " + published + ", not the configured " + issuer
+                : urls.jwksRefusal(issuer, jwks).orElse(null);
+        if (refused != null) {
+            evidence.put(JwksCheck.UNTRUSTED, List.of(refused));
+            return Finding.warn(refused + ": its keys were not fetched", evidence, new Discovery(null, response.skew(), refused));
         }
-        Discovery discovery = new Discovery(jwksUri, response.skew());
-        if (!sameIssuer(published, issuer)) {
-            return Finding.warn("discovery names issuer " + published + ", not the configured " + issuer, evidence, discovery);
-        }
+        Discovery discovery = new Discovery(URI.create(jwks), response.skew(), null);
         return Finding.ok("discovery answered in " + response.latency().toMillis() + " ms with the configured issuer", evidence, discovery);
     }
 

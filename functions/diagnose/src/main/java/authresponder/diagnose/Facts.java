@@ -29,9 +29,22 @@ public record Facts(
         notChecked = notChecked == null ? List.of() : List.copyOf(notChecked);
     }
 
-    /** Whether the IdP's two endpoints answered; a problem names the failure (status, timeout, refused). */
-    public record Idp(Reach discovery, Reach jwks, String problem) {
+    /**
+     * Whether the IdP's two endpoints answered; a problem names the failure (status, timeout, refused).
+     *
+     * @param untrusted what the IdP published that must not be trusted, one line each: secret key material in
+     *                  its JWKS, a discovery naming another issuer, a jwks_uri the rules refuse
+     */
+    public record Idp(Reach discovery, Reach jwks, String problem, List<String> untrusted) {
         public enum Reach { ANSWERED, FAILED, UNKNOWN }
+
+        public Idp {
+            untrusted = untrusted == null ? List.of() : List.copyOf(untrusted);
+        }
+
+        public Idp(Reach discovery, Reach jwks, String problem) {
+            this(discovery, jwks, problem, List.of());
+        }
 
         public boolean down() {
             return discovery == Reach.FAILED || jwks == Reach.FAILED;

@@ -2,9 +2,8 @@ package authresponder.diagnose;
 
 import authresponder.core.Budget;
 import authresponder.core.Http;
+import authresponder.core.PublishedKeys;
 import com.nimbusds.jose.jwk.JWK;
-import com.nimbusds.jose.jwk.JWKSet;
-import com.nimbusds.jose.jwk.KeyUse;
 import java.net.URI;
 import java.text.ParseException;
 import java.time.Duration;
@@ -13,17 +12,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** Check 2: the JWKS endpoint's status, latency, key ids and types, and how long it lets caches keep it. */
+/**
+ * Check 2: the JWKS endpoint's status, latency, key ids and types, and how long it lets caches keep it. Which
+ * keys sign is {@link PublishedKeys}'s call; secret material in the set is put in the evidence as
+ * {@value #UNTRUSTED} (kid, type and member names only), and the verdict rules page security for it.
+ */
 final class JwksCheck implements CheckRunner.Check<JwksCheck.LiveKeys> {
     static final String NAME = "jwks";
+    /** The evidence key of what an IdP check found that must not be trusted: one line each, never key material. */
+    static final String UNTRUSTED = "untrusted";
 
-    /** The live keys, and the IdP's Date against our clock. */
-    record LiveKeys(JWKSet keys, Optional<Duration> skew) {
-        /** Keys that may sign tokens: everything not marked {@code use: enc}. */
-        List<JWK> signing() {
-            return keys.getKeys().stream().filter(JwksCheck::signs).toList();
-        }
-    }
+    /** The live signing keys, and the IdP's Date against our clock. */
+    record LiveKeys(List<JWK> signing, Optional<Duration> skew) {}
 
     private final Http http;
     private final Optional<URI> configured;
@@ -35,20 +35,19 @@ final class JwksCheck implements CheckRunner.Check<JwksCheck.LiveKeys> {
         this.discovery = discovery;
     }
 
-    static boolean signs(JWK key) {
-        return !KeyUse.ENCRYPTION.equals(key.getKeyUse());
-    }
-
     @Override
     public Finding<LiveKeys> run(Budget budget) throws Exception {
-        URI uri = configured.isPresent() ? configured.get() : discovery.await(budget).jwksUri();
+        URI uri = configured.isPresent() ? configured.get() : followed(discovery.await(budget));
         Map<String, Object> evidence = new LinkedHashMap<>();
         evidence.put("url", uri.toString());
         Http.Response response;
         try {
-            response = http.get(uri, budget);
+            response = http.get(uri, configured.isPresent() ? Http.Origin.CONFIGURED : Http.Origin.PUBLISHED, budget);
         } catch (Http.NoAnswer e) {
             return Finding.fail("the JWKS endpoint did not answer: " + e.getMessage(), evidence);
+        } catch (Http.Refused e) {
+            evidence.put(UNTRUSTED, List.of("the JWKS at " + uri + " was refused: " + e.getMessage()));
+            return Finding.fail("refused before any connection: " + e.getMessage(), evidence);
         }
         evidence.put("status", response.status());
         evidence.put("latencyMs", response.latency().toMillis());
@@ -58,24 +57,46 @@ final class JwksCheck implements CheckRunner.Check<JwksCheck.LiveKeys> {
         if (response.status() != 200) {
             return Finding.fail("the JWKS endpoint answered HTTP " + response.status(), evidence);
         }
-        JWKSet keys;
+        PublishedKeys keys;
         try {
-            keys = JWKSet.parse(response.body());
+            keys = PublishedKeys.parse(response.body());
         } catch (ParseException e) {
             return Finding.fail("the JWKS endpoint answered 200 with a body that is not a JWK set", evidence);
         }
-        evidence.put("keys", keys.getKeys().stream().map(JwksCheck::describe).toList());
-        LiveKeys live = new LiveKeys(keys, response.skew());
+        evidence.put("keys", keys.signing().stream().map(JwksCheck::describe).toList());
+        if (!keys.ignored().isEmpty()) {
+            evidence.put("notSigning", keys.ignored());
+        }
+        if (!keys.malformed().isEmpty()) {
+            evidence.put("malformed", keys.malformed());
+        }
+        LiveKeys live = new LiveKeys(keys.signing(), response.skew());
         List<JWK> signing = live.signing();
+        if (!keys.exposed().isEmpty()) {
+            evidence.put(UNTRUSTED, keys.exposed().stream().map(line -> "the JWKS publishes secret key material: " + line).toList());
+            return Finding.warn("the JWKS publishes secret key material (" + String.join("; ", keys.exposed()) + "): not counted as signing keys",
+                    evidence, live);
+        }
         if (signing.isEmpty()) {
             return Finding.warn("the JWKS publishes no signing key", evidence, live);
         }
         if (signing.stream().anyMatch(key -> key.getKeyID() == null)) {
             return Finding.warn("a signing key has no kid: tokens cannot name it", evidence, live);
         }
-        return Finding.ok(signing.size() + " signing key(s) " + String.join(", ", signing.stream().map(JWK::getKeyID).toList())
-                + ", answered in " + response.latency().toMillis() + " ms"
-                + maxAge.map(age -> ", max-age " + age + " s").orElse(", no max-age"), evidence, live);
+        String found = signing.size() + " signing key(s) " + String.join(", ", signing.stream().map(JWK::getKeyID).toList())
+                + ", answered in " + response.latency().toMillis() + " ms" + maxAge.map(age -> ", max-age " + age + " s").orElse(", no max-age");
+        if (!keys.malformed().isEmpty()) {
+            return Finding.warn(found + "; skipped, cannot be read: " + String.join("; ", keys.malformed()), evidence, live);
+        }
+        return Finding.ok(found, evidence, live);
+    }
+
+    /** The jwks_uri discovery names, unless discovery said it must not be followed. */
+    private static URI followed(DiscoveryCheck.Discovery discovery) throws CheckRunner.Unavailable {
+        if (discovery.refused() != null) {
+            throw new CheckRunner.Unavailable("not fetched: " + discovery.refused());
+        }
+        return discovery.jwksUri();
     }
 
     private static Map<String, Object> describe(JWK key) {

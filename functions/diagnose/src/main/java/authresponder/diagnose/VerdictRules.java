@@ -14,6 +14,8 @@ import java.util.stream.Stream;
  * <p>Each suspect is judged on its own; the first present in this order wins, the others are named as
  * also suspected:
  * <ol>
+ *   <li>IDP_UNTRUSTED: the IdP published what must not be trusted: secret key material in its JWKS, a discovery
+ *       naming another issuer, a jwks_uri the rules refuse. Security is paged; nothing is flushed or restarted.</li>
  *   <li>IDP_UNAVAILABLE: discovery or JWKS failed. Never flush then: the cache is what still validates tokens.</li>
  *   <li>STALE_KEY_CACHE: a live signing key is missing from the cache or changed under the same kid.
  *       But when the authoriser also changed within the deploy window, both explain the failures: the
@@ -23,8 +25,8 @@ import java.util.stream.Stream;
  *       connections, or a bulk expiry of token keys.</li>
  *   <li>RECENT_DEPLOY: the authoriser changed within the window and something is wrong (an alarm, or log errors).</li>
  * </ol>
- * With no suspect: UNKNOWN when the logs show errors or the IdP/cache comparison could not be made,
- * else HEALTHY.
+ * With no suspect: UNKNOWN when the logs show errors, the sample token is not valid, or the IdP/cache
+ * comparison could not be made, else HEALTHY.
  */
 public final class VerdictRules {
     /** What the log check counts, named as the evidence sentences say it. */
@@ -40,7 +42,7 @@ public final class VerdictRules {
     private record Suspect(Verdict verdict, Confidence confidence, List<String> because) {}
 
     public Decision decide(Facts facts) {
-        List<Suspect> suspects = Stream.of(idpUnavailable(facts), staleKeys(facts), clockSkew(facts), cachePressure(facts), recentDeploy(facts))
+        List<Suspect> suspects = Stream.of(idpUntrusted(facts), idpUnavailable(facts), staleKeys(facts), clockSkew(facts), cachePressure(facts), recentDeploy(facts))
                 .flatMap(Optional::stream).toList();
         if (suspects.isEmpty()) {
             return noSuspect(facts);
@@ -58,6 +60,13 @@ public final class VerdictRules {
     }
 
     // ---- suspects ----
+
+    private Optional<Suspect> idpUntrusted(Facts f) {
+        if (f.idp() == null || f.idp().untrusted().isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Suspect(Verdict.IDP_UNTRUSTED, Confidence.HIGH, f.idp().untrusted()));
+    }
 
     private Optional<Suspect> idpUnavailable(Facts f) {
         if (f.idp() == null || !f.idp().down()) {
@@ -187,15 +196,20 @@ public final class VerdictRules {
         List<String> against = against(Verdict.HEALTHY, f);
         boolean errors = f.logs() != null && f.logs().total() >= DiagnosePolicy.LOG_EVIDENCE_LINES;
         boolean blind = f.idp() == null || f.idp().jwks() != Facts.Idp.Reach.ANSWERED || f.keys() == null;
-        if (errors || blind) {
+        boolean badToken = f.token() != null && !f.token().problems().isEmpty();
+        if (errors || blind || badToken) {
             List<String> because = new ArrayList<>();
+            if (badToken) {
+                because.add("the sample token (kid " + f.token().kid() + ") is not valid: " + String.join(", ",
+                        f.token().problems().stream().sorted().map(p -> p.name().toLowerCase().replace('_', ' ')).toList()));
+            }
             if (errors) {
                 because.add(f.logs().total() + " " + SIGNALS + " lines in the authoriser's logs, and no check explains them");
             }
             if (blind) {
                 because.add("the live and cached keys could not be compared");
             }
-            String headline = errors ? because.getFirst() : "the key checks could not run: " + String.join("; ", f.notChecked());
+            String headline = errors || badToken ? because.getFirst() : "the key checks could not run: " + String.join("; ", f.notChecked());
             return new Decision(Verdict.UNKNOWN, errors && !blind ? Confidence.MEDIUM : Confidence.LOW, headline, because, against,
                     policy.recommendation(Verdict.UNKNOWN), List.of());
         }
@@ -225,6 +239,7 @@ public final class VerdictRules {
                     against.add("the sample token validates against the live keys");
                 }
             }
+            case IDP_UNTRUSTED -> against.add("nothing was flushed or restarted: the published keys are not trusted");
             case IDP_UNAVAILABLE -> {
                 if (f.idp().discovery() == Facts.Idp.Reach.ANSWERED) {
                     against.add("discovery answered");

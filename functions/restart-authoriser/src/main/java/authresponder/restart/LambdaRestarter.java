@@ -10,6 +10,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Supplier;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.lambda.model.GetAliasResponse;
@@ -25,7 +29,10 @@ import software.amazon.awssdk.services.lambda.model.State;
  * Environment variables are replaced as a whole by UpdateGetFunctionConfigurationResponse, so the restart reads them,
  * merges one marker in and writes them back with the RevisionId it read: a concurrent change is never lost.
  * Through an alias (or with SnapStart, which only runs published versions) a $LATEST change reaches no caller:
- * then a version is published and the alias moved to it.
+ * then a version is published and the alias moved to it. That publishes whatever $LATEST holds, so it is done only
+ * when $LATEST is what the alias runs already (the same CodeSha256 and configuration, but for the marker): after a
+ * rollback, or while a canary holds the alias on an older version, $LATEST is code nobody chose for the alias, and
+ * the restart is refused (the chain then pages). A weighted alias (a canary, a gradual deploy) is refused too.
  */
 final class LambdaRestarter {
     static final String MARKER = RestartMarker.VARIABLE;
@@ -55,8 +62,9 @@ final class LambdaRestarter {
                         + " until the target names the alias it is invoked through");
             }
             if (target.alias() != null) {
-                fromVersion = lambda.get().getAlias(b -> b.functionName(target.function()).name(target.alias())
-                        .overrideConfiguration(AwsClients.within(budget, CALL_CAP))).functionVersion();
+                GetAliasResponse alias = alias(target, budget);
+                fromVersion = alias.functionVersion();
+                refusal(target, alias, current, budget).ifPresent(why -> warnings.add("a real run would be refused: " + why));
             }
         } catch (RuntimeException e) {
             warnings.add("could not read " + target.function() + " now (" + e.getMessage() + "): the plan is from the configuration only");
@@ -83,7 +91,11 @@ final class LambdaRestarter {
             return Result.of(Outcome.REFUSED, "refused to restart " + target.name() + ": " + function + " uses SnapStart, which runs only"
                     + " published versions, so a $LATEST change reaches no caller; name the alias it is invoked through in RESTART_TARGETS", null);
         }
-        Updated updated = updateEnvironment(function, marker, budget);
+        GetAliasResponse alias = target.alias() == null ? null : alias(target, budget);
+        Updated updated = updateEnvironment(target, alias, marker, budget);
+        if (updated.refusal() != null) {
+            return Result.of(Outcome.REFUSED, "refused to restart " + target.name() + ": " + updated.refusal() + "; nothing was changed", null);
+        }
         steps.add("set " + MARKER + "=" + marker + " in " + function + "'s environment, kept " + updated.kept() + " other variables"
                 + (updated.attempts() > 1 ? " (" + updated.attempts() + " attempts: an update was in progress or the function changed meanwhile)" : ""));
         GetFunctionConfigurationResponse settled = awaitUpdate(function, budget);
@@ -138,19 +150,28 @@ final class LambdaRestarter {
                 new RestartDetails(target.name(), steps, withVersions(details, alias.functionVersion(), version), null));
     }
 
-    private record Updated(int kept, int attempts) {}
+    /** @param refusal why nothing was written, or null when the marker was */
+    private record Updated(int kept, int attempts, String refusal) {}
 
-    /** Read, merge the marker in, write with the RevisionId read: re-read on a concurrent change, back off while an update is in progress. */
-    private Updated updateEnvironment(String function, String marker, Budget budget) throws InterruptedException {
+    /**
+     * Read, check that publishing would deploy nothing new to the alias, merge the marker in, write with the
+     * RevisionId read: re-read (and check again) on a concurrent change, back off while an update is in progress.
+     */
+    private Updated updateEnvironment(Target.Lambda target, GetAliasResponse alias, String marker, Budget budget) throws InterruptedException {
+        String function = target.function();
         for (int attempt = 1; ; attempt++) {
             GetFunctionConfigurationResponse current = read(function, null, budget);
+            Optional<String> refusal = alias == null ? Optional.empty() : refusal(target, alias, current, budget);
+            if (refusal.isPresent()) {
+                return new Updated(0, attempt, refusal.get());
+            }
             Map<String, String> variables = new HashMap<>(current.environment() == null ? Map.of() : current.environment().variables());
             int kept = others(variables).size();
             variables.put(MARKER, marker);
             try {
                 lambda.get().updateFunctionConfiguration(b -> b.functionName(function).revisionId(current.revisionId())
                         .environment(e -> e.variables(variables)).overrideConfiguration(AwsClients.within(budget, CALL_CAP)));
-                return new Updated(kept, attempt);
+                return new Updated(kept, attempt, null);
             } catch (ResourceConflictException | PreconditionFailedException e) {
                 if (attempt >= MAX_ATTEMPTS || budget.remaining().compareTo(RESERVE) < 0) {
                     throw e;
@@ -160,6 +181,73 @@ final class LambdaRestarter {
                 }
             }
         }
+    }
+
+    private GetAliasResponse alias(Target.Lambda target, Budget budget) {
+        return lambda.get().getAlias(b -> b.functionName(target.function()).name(target.alias())
+                .overrideConfiguration(AwsClients.within(budget, CALL_CAP)));
+    }
+
+    /**
+     * Why publishing $LATEST would change what the alias runs, if it would: the alias splits traffic between
+     * versions, or $LATEST's code or configuration differs from the aliased version's (the marker aside).
+     */
+    private Optional<String> refusal(Target.Lambda target, GetAliasResponse alias, GetFunctionConfigurationResponse latest, Budget budget) {
+        String where = "alias " + target.alias() + " of " + target.function();
+        if (alias.routingConfig() != null && !alias.routingConfig().additionalVersionWeights().isEmpty()) {
+            return Optional.of(where + " is weighted (version " + alias.functionVersion() + ", and " + alias.routingConfig().additionalVersionWeights()
+                    + "): a canary or gradual deploy is under way, and moving the alias would end it; restart by hand once the deploy settles");
+        }
+        GetFunctionConfigurationResponse aliased = read(target.function(), alias.functionVersion(), budget);
+        Map<String, Object> running = deployed(aliased);
+        Map<String, Object> candidate = deployed(latest);
+        List<String> differ = running.keySet().stream().filter(key -> !Objects.equals(running.get(key), candidate.get(key)))
+                .map(key -> key.equals("Environment") ? key + " (" + String.join(", ", differing(running, candidate)) + ")" : key).toList();
+        if (differ.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(where + " runs version " + alias.functionVersion() + ", and $LATEST differs from it in " + String.join(", ", differ)
+                + ": publishing $LATEST would deploy code or configuration nobody chose for the alias (after a rollback, or during a canary);"
+                + " restart by hand, or deploy $LATEST on purpose first");
+    }
+
+    /** The names of the environment variables set differently, never their values (they may be secrets). */
+    @SuppressWarnings("unchecked")
+    private static List<String> differing(Map<String, Object> a, Map<String, Object> b) {
+        Map<String, String> x = (Map<String, String>) a.get("Environment");
+        Map<String, String> y = (Map<String, String>) b.get("Environment");
+        TreeSet<String> names = new TreeSet<>(x.keySet());
+        names.addAll(y.keySet());
+        return names.stream().filter(name -> !Objects.equals(x.get(name), y.get(name))).toList();
+    }
+
+    /**
+     * What a version deploys, as compared for a restart: the code and the configuration (environment variable
+     * names and values, but for the marker, are compared; only the names of those that differ are reported).
+     */
+    private static Map<String, Object> deployed(GetFunctionConfigurationResponse c) {
+        Map<String, Object> deployed = new TreeMap<>();
+        deployed.put("CodeSha256", c.codeSha256());
+        deployed.put("PackageType", c.packageTypeAsString());
+        deployed.put("Runtime", c.runtimeAsString());
+        deployed.put("Handler", c.handler());
+        deployed.put("Role", c.role());
+        deployed.put("MemorySize", c.memorySize());
+        deployed.put("Timeout", c.timeout());
+        deployed.put("Architectures", c.architecturesAsStrings());
+        deployed.put("Layers", c.layers().stream().map(layer -> layer.arn()).toList());
+        deployed.put("EphemeralStorage", c.ephemeralStorage() == null ? null : c.ephemeralStorage().size());
+        deployed.put("VpcConfig", c.vpcConfig() == null ? null : List.of(new TreeSet<>(c.vpcConfig().subnetIds()), new TreeSet<>(c.vpcConfig().securityGroupIds())));
+        deployed.put("DeadLetterConfig", c.deadLetterConfig() == null ? null : c.deadLetterConfig().targetArn());
+        deployed.put("KMSKeyArn", c.kmsKeyArn());
+        deployed.put("TracingConfig", c.tracingConfig() == null ? null : c.tracingConfig().modeAsString());
+        deployed.put("SnapStart", c.snapStart() == null ? null : c.snapStart().applyOnAsString());
+        deployed.put("ImageConfig", c.imageConfigResponse() == null ? null : c.imageConfigResponse().imageConfig());
+        deployed.put("FileSystemConfigs", c.fileSystemConfigs());
+        deployed.put("LoggingConfig", c.loggingConfig());
+        Map<String, String> variables = others(c.environment() == null ? null : c.environment().variables());
+        deployed.put("Environment", new TreeMap<>(variables));
+        return deployed;
     }
 
     private <T> T retryingConflicts(Budget budget, Supplier<T> call) throws InterruptedException {

@@ -50,7 +50,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * made by nimbus-jose-jwt, and signs tokens with them. It can play every incident the runbooks name:
  * a key added or retired (rotation), new material under the same kid, a clock that is off (the
  * {@code Date} header), an outage (500), a malformed JWKS, or a black hole that accepts the request and
- * never answers.
+ * never answers. And what a careless or hostile one publishes: any key as raw JSON (a symmetric key, a
+ * private member, a key-agreement key, a malformed key), a discovery naming another issuer or a jwks_uri
+ * anywhere, and a JWKS that redirects. It counts the connections it accepts, so a test can show that a
+ * refused URL was never connected to.
  * close() stops it and releases every hanging request.
  */
 public final class LocalIdp implements AutoCloseable {
@@ -75,17 +78,22 @@ public final class LocalIdp implements AutoCloseable {
     private final Set<Socket> connections = ConcurrentHashMap.newKeySet();
     private final CountDownLatch closed = new CountDownLatch(1);
     private final AtomicInteger requests = new AtomicInteger();
+    private final AtomicInteger accepted = new AtomicInteger();
     private final String issuer;
     /** Every key this IdP ever made, by kid (current material): retired keys can still sign, as an old token would be. */
     private final Map<String, JWK> privateKeys = new LinkedHashMap<>();
     /** The kids the JWKS publishes now, in order. */
     private final List<String> published = new ArrayList<>();
+    /** Keys published as raw JSON after the others, exactly as given. */
+    private final List<String> rawKeys = new ArrayList<>();
 
     private volatile Mode mode = Mode.SERVING;
     private volatile Duration dateSkew = Duration.ZERO;
     private volatile Duration latency = Duration.ZERO;
     private volatile String cacheControl = "public, max-age=300";
     private volatile String discoveryIssuer;
+    private volatile String discoveryJwksUri;
+    private volatile String jwksRedirect;
 
     private LocalIdp() {
         try {
@@ -132,6 +140,11 @@ public final class LocalIdp implements AutoCloseable {
         return requests.get();
     }
 
+    /** Connections accepted so far, whether a request came on them or not. */
+    public int connectionCount() {
+        return accepted.get();
+    }
+
     // ---- keys: rotation and material changes ----
 
     /** Makes a 2048-bit RSA signing key and publishes it. */
@@ -174,7 +187,12 @@ public final class LocalIdp implements AutoCloseable {
         return requireKnown(kid);
     }
 
-    /** The JWKS as published now: public keys only. */
+    /** Publishes a key exactly as this JSON object says, after the others: whatever an IdP could put in its JWKS. */
+    public synchronized void publishRawKey(String json) {
+        rawKeys.add(json);
+    }
+
+    /** The JWKS as published now: public keys only (raw keys are not in it). */
     public synchronized JWKSet publishedKeys() {
         return new JWKSet(published.stream().map(kid -> privateKeys.get(kid).toPublicJWK()).toList());
     }
@@ -210,8 +228,20 @@ public final class LocalIdp implements AutoCloseable {
         this.discoveryIssuer = value;
     }
 
+    /** The jwks_uri that discovery names; by default this IdP's own {@link #jwksUri()}. */
+    public void discoveryJwksUri(String value) {
+        this.discoveryJwksUri = value;
+    }
+
+    /** The JWKS answers 302 with this Location instead of the keys; null serves the keys again. */
+    public void redirectJwks(String location) {
+        this.jwksRedirect = location;
+    }
+
     /** Back to normal service with the real issuer, no skew, default caching; keys are left as they are. */
     public void heal() {
+        discoveryJwksUri = null;
+        jwksRedirect = null;
         mode = Mode.SERVING;
         dateSkew = Duration.ZERO;
         latency = Duration.ZERO;
@@ -330,6 +360,7 @@ public final class LocalIdp implements AutoCloseable {
             } catch (IOException closing) {
                 return;
             }
+            accepted.incrementAndGet();
             connections.add(connection);
             try {
                 handlers.submit(() -> serve(connection));
@@ -391,8 +422,10 @@ public final class LocalIdp implements AutoCloseable {
             send(out, 405, "text/plain", "GET only", null);
         } else if (DISCOVERY_PATH.equals(path)) {
             send(out, 200, "application/json", discovery(), null);
+        } else if (JWKS_PATH.equals(path) && jwksRedirect != null) {
+            send(out, 302, "text/plain", "moved", null, "Location: " + jwksRedirect);
         } else if (JWKS_PATH.equals(path)) {
-            String jwks = publishedKeys().toString();
+            String jwks = jwksDocument();
             send(out, 200, "application/json", mode == Mode.MALFORMED_JWKS ? jwks.substring(0, jwks.length() / 2) : jwks, cacheControl);
         } else {
             send(out, 404, "text/plain", "not found", null);
@@ -401,13 +434,19 @@ public final class LocalIdp implements AutoCloseable {
 
     private String discovery() {
         return "{\"issuer\":\"" + discoveryIssuer + "\","
-                + "\"jwks_uri\":\"" + jwksUri() + "\","
+                + "\"jwks_uri\":\"" + (discoveryJwksUri != null ? discoveryJwksUri : jwksUri()) + "\","
                 + "\"authorization_endpoint\":\"" + issuer + "/authorize\","
                 + "\"token_endpoint\":\"" + issuer + "/token\","
                 + "\"id_token_signing_alg_values_supported\":[\"RS256\",\"ES256\"]}";
     }
 
-    private void send(OutputStream out, int status, String type, String body, String caching) throws IOException {
+    private synchronized String jwksDocument() {
+        List<String> keys = new ArrayList<>(published.stream().map(kid -> privateKeys.get(kid).toPublicJWK().toJSONString()).toList());
+        keys.addAll(rawKeys);
+        return "{\"keys\":[" + String.join(",", keys) + "]}";
+    }
+
+    private void send(OutputStream out, int status, String type, String body, String caching, String... headers) throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         StringBuilder head = new StringBuilder()
                 .append("HTTP/1.1 ").append(status).append(' ').append(reason(status)).append("\r\n")
@@ -419,6 +458,9 @@ public final class LocalIdp implements AutoCloseable {
         if (caching != null) {
             head.append("Cache-Control: ").append(caching).append("\r\n");
         }
+        for (String header : headers) {
+            head.append(header).append("\r\n");
+        }
         out.write(head.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1));
         out.write(bytes);
         out.flush();
@@ -427,6 +469,7 @@ public final class LocalIdp implements AutoCloseable {
     private static String reason(int status) {
         return switch (status) {
             case 200 -> "OK";
+            case 302 -> "Found";
             case 404 -> "Not Found";
             case 405 -> "Method Not Allowed";
             default -> "Internal Server Error";

@@ -156,10 +156,15 @@ public final class MotoServer implements AutoCloseable {
 
     /** Code for a Lambda function created in moto, which never runs it: any zip will do. */
     public static byte[] placeholderCode() {
+        return code("a stand-in for the function's code");
+    }
+
+    /** A function's code as a zip holding this text: other text, another CodeSha256. */
+    public static byte[] code(String text) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
             zip.putNextEntry(new ZipEntry("README"));
-            zip.write("a stand-in for the function's code".getBytes(StandardCharsets.UTF_8));
+            zip.write(text.getBytes(StandardCharsets.UTF_8));
             zip.closeEntry();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

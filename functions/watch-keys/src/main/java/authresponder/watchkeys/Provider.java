@@ -2,9 +2,8 @@ package authresponder.watchkeys;
 
 import authresponder.core.ConfigException;
 import authresponder.core.Env;
-import java.net.InetAddress;
+import authresponder.core.IdpUrls;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +38,7 @@ record Provider(String name, URI issuer) {
             if (named && !NAME.matcher(name).matches()) {
                 throw new ConfigException(SETTING + ": the name '" + name + "' must be lower-case letters, digits and '-'");
             }
-            Provider provider = new Provider(name, issuer(url));
+            Provider provider = new Provider(name, IdpUrls.configured(SETTING, url));
             if (providers.put(name, provider) != null) {
                 throw new ConfigException(SETTING + " names provider '" + name + "' twice");
             }
@@ -48,29 +47,5 @@ record Provider(String name, URI issuer) {
             throw new ConfigException(SETTING + " is not set: name=issuer-url pairs, or issuer URLs, separated by commas");
         }
         return Map.copyOf(providers);
-    }
-
-    private static URI issuer(String url) {
-        URI uri;
-        try {
-            uri = URI.create(url);
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(SETTING + ": '" + url + "' is not a URL");
-        }
-        if (uri.getHost() == null || uri.getQuery() != null || uri.getFragment() != null) {
-            throw new ConfigException(SETTING + ": '" + url + "' is not an issuer URL (scheme, host, optional path)");
-        }
-        if (!"https".equals(uri.getScheme()) && !("http".equals(uri.getScheme()) && loopback(uri.getHost()))) {
-            throw new ConfigException(SETTING + ": '" + url + "' must use https (plain http only on the loopback interface)");
-        }
-        return uri;
-    }
-
-    private static boolean loopback(String host) {
-        try {
-            return InetAddress.getByName(host).isLoopbackAddress();
-        } catch (UnknownHostException e) {
-            return false;
-        }
     }
 }

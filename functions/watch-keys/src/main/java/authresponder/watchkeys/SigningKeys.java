@@ -1,10 +1,9 @@
 package authresponder.watchkeys;
 
 import authresponder.core.policy.KeyChange;
+import authresponder.core.PublishedKeys;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.jwk.JWK;
-import com.nimbusds.jose.jwk.JWKSet;
-import com.nimbusds.jose.jwk.KeyUse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,20 +14,17 @@ import java.util.TreeSet;
 
 /**
  * A provider's signing keys as watch-keys compares them: each kid with the RFC 7638 thumbprints of the key
- * material published under it (a kid may name more than one key, e.g. an RSA and an EC key). Keys marked
- * {@code use: enc} sign nothing and are left out; a key with no kid is known by its thumbprint alone.
+ * material published under it (a kid may name more than one key, e.g. an RSA and an EC key). Only what
+ * {@link PublishedKeys} calls a signing key counts; a key with no kid is known by its thumbprint alone.
  *
  * @param byKid kid → thumbprints (SHA-256, base64url), both sorted
  */
 record SigningKeys(SortedMap<String, SortedSet<String>> byKid) {
     private static final String NO_KID = "thumbprint:";
 
-    static SigningKeys of(JWKSet set) throws JOSEException {
+    static SigningKeys of(PublishedKeys published) throws JOSEException {
         SortedMap<String, SortedSet<String>> byKid = new TreeMap<>();
-        for (JWK key : set.getKeys()) {
-            if (KeyUse.ENCRYPTION.equals(key.getKeyUse())) {
-                continue;
-            }
+        for (JWK key : published.signing()) {
             String thumbprint = key.computeThumbprint().toString();
             String kid = key.getKeyID() != null ? key.getKeyID() : NO_KID + thumbprint;
             byKid.computeIfAbsent(kid, k -> new TreeSet<>()).add(thumbprint);

@@ -6,6 +6,7 @@ import authresponder.core.Budget;
 import authresponder.core.Caller;
 import authresponder.core.Env;
 import authresponder.core.FunctionHandler;
+import authresponder.core.IdpUrls;
 import authresponder.core.Lazy;
 import authresponder.core.Outcome;
 import authresponder.core.Redact;
@@ -62,7 +63,7 @@ public final class WatchKeysHandler extends FunctionHandler<WatchCommand, WatchR
     private final String runbook;
     private final Map<String, Provider> providers;
     private final Duration fetchTimeout;
-    private final KeyFetcher fetcher = new KeyFetcher();
+    private final KeyFetcher fetcher;
     private final StateStore store;
     private final Notices notices;
     private final Repair repair;
@@ -91,6 +92,7 @@ public final class WatchKeysHandler extends FunctionHandler<WatchCommand, WatchR
         this.runbook = runbooks.runbookOfKeyWatch().path();
         this.providers = Provider.parse(env);
         this.fetchTimeout = env.duration(FETCH_TIMEOUT, Duration.ofSeconds(5));
+        this.fetcher = new KeyFetcher(IdpUrls.from(env));
         AwsClients clients = new AwsClients(env);
         this.store = new StateStore(clients, env.required("LEDGER_TABLE"));
         this.notices = new Notices(env, clients, policy.team());
@@ -205,7 +207,12 @@ public final class WatchKeysHandler extends FunctionHandler<WatchCommand, WatchR
             }
             return report(look, Status.UNREACHABLE, note, failing.failingSince());
         }
-        SigningKeys keys = ((KeyFetcher.Keys) look.fetched()).keys();
+        KeyFetcher.Keys fetched = (KeyFetcher.Keys) look.fetched();
+        for (String skipped : fetched.skipped()) {
+            warnings.add(provider.name() + ": " + skipped);
+            log.warn("key-skipped", "provider", provider.name(), "key", skipped);
+        }
+        SigningKeys keys = fetched.keys();
         if (state.keys() == null) {
             if (!dryRun) {
                 store.write(provider, state, state.withKeys(keys, now), budget);

@@ -132,6 +132,11 @@ final class Fixture implements AutoCloseable {
         return lambda.getFunctionConfiguration(b -> b.functionName(authoriserFunction)).environment().variables().get("AUTH_RESPONDER_RESTARTED_AT");
     }
 
+    /** The actions the ledger recorded in the last five minutes. */
+    List<authresponder.core.ledger.Entry> ledgerEntries() {
+        return Ledger.from(new Env(env)).recent(Instant.now().minus(Duration.ofMinutes(5)), null, authresponder.core.Budget.of(Duration.ofSeconds(10)));
+    }
+
     /** A notice as the team's queue holds it. */
     record Notice(String subject, String message, String team) {}
 

@@ -6,6 +6,8 @@ public enum Verdict {
     CLOCK_SKEW,
     SESSION_CACHE_PRESSURE,
     IDP_UNAVAILABLE,
+    /** The IdP published what must not be trusted: secret key material, another issuer, a refused jwks_uri. */
+    IDP_UNTRUSTED,
     RECENT_DEPLOY,
     HEALTHY,
     UNKNOWN

@@ -95,6 +95,9 @@ class PolicyTest {
         assertEquals(Optional.of("flush-jwks"), policy.firstAction(Verdict.STALE_KEY_CACHE));
         assertEquals(Optional.empty(), policy.firstAction(Verdict.HEALTHY));
         assertEquals("auth-team", policy.verdict(Verdict.RECENT_DEPLOY).team());
+        assertEquals(Optional.of("page"), policy.firstAction(Verdict.IDP_UNTRUSTED), "secret keys in a JWKS page, never flush");
+        assertEquals(List.of("page"), policy.verdict(Verdict.IDP_UNTRUSTED).actions());
+        assertEquals("iam-security", policy.verdict(Verdict.IDP_UNTRUSTED).team());
         assertEquals("runbooks/token-cache-refresh.md", policy.runbookOf(Verdict.STALE_KEY_CACHE).path());
         assertEquals("flush-cache", policy.routing().action("flush-jwks").function());
         assertEquals("jwks", policy.routing().action("flush-jwks").command().get("scope").getAsString());
