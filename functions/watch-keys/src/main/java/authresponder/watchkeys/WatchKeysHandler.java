@@ -56,7 +56,7 @@ public final class WatchKeysHandler extends FunctionHandler<WatchCommand, WatchR
     static final String RESTART_TARGETS = "RESTART_TARGETS";
     /** The severity order of outcomes when providers and actions end differently: the worst one is the run's. */
     private static final List<Outcome> SEVERITY = List.of(Outcome.NO_CHANGE, Outcome.DONE, Outcome.DRY_RUN, Outcome.COOLDOWN,
-            Outcome.PARTIAL, Outcome.REFUSED, Outcome.FAILED);
+            Outcome.IN_PROGRESS, Outcome.PARTIAL, Outcome.REFUSED, Outcome.FAILED);
 
     private final KeyWatch policy;
     private final String runbook;

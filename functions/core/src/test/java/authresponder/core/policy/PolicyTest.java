@@ -97,6 +97,8 @@ class PolicyTest {
         assertEquals(Optional.of("restart-authoriser"), policy.nextAction(Verdict.STALE_KEY_CACHE, "flush-jwks", Outcome.DONE));
         assertEquals(Optional.of("restart-authoriser"), policy.nextAction(Verdict.STALE_KEY_CACHE, "flush-jwks", Outcome.NO_CHANGE));
         assertEquals(Optional.empty(), policy.nextAction(Verdict.STALE_KEY_CACHE, "flush-jwks", Outcome.COOLDOWN));
+        assertEquals(Optional.empty(), policy.nextAction(Verdict.STALE_KEY_CACHE, "flush-jwks", Outcome.IN_PROGRESS),
+                "a flush still running elsewhere is not done: the restart does not follow, nobody is paged");
         assertEquals(Optional.empty(), policy.nextAction(Verdict.STALE_KEY_CACHE, "restart-authoriser", Outcome.DONE));
         assertEquals(Optional.of("page"), policy.nextAction(Verdict.STALE_KEY_CACHE, "restart-authoriser", Outcome.FAILED));
         assertEquals(Optional.empty(), policy.nextAction(Verdict.CLOCK_SKEW, "page", Outcome.FAILED), "a failed page is not paged again");
@@ -120,8 +122,8 @@ class PolicyTest {
             routing.json               | "auth-error-rate": ["escalate"]    | "auth-error-rate": ["pager"]         | function 'pager', which does not exist
             routing.json               | "auth-401-spike": [],              | ''                                   | does not route alarm auth-401-spike
             routing.json               | "escalateWith": "page"             | "escalateWith": "call-someone"       | chain.escalateWith names action 'call-someone'
-            routing.json               | "stopOn": ["COOLDOWN", "DRY_RUN"]  | "stopOn": ["COOLDOWN"]               | missing [DRY_RUN]
-            routing.json               | "stopOn": ["COOLDOWN", "DRY_RUN"]  | "stopOn": ["COOLDOWN", "DRY_RUN", "SNOOZED"] | not 'SNOOZED'
+            routing.json               | "stopOn": ["COOLDOWN", "DRY_RUN", "IN_PROGRESS"] | "stopOn": ["COOLDOWN", "IN_PROGRESS"] | missing [DRY_RUN]
+            routing.json               | "stopOn": ["COOLDOWN", "DRY_RUN", "IN_PROGRESS"] | "stopOn": ["COOLDOWN", "DRY_RUN", "SNOOZED"] | not 'SNOOZED'
             token-expiry-clock-skew.md | "clockSkew": "PT30S"               | "clockSkew": "30 seconds"            | thresholds.clockSkew must be an ISO-8601 duration
             token-expiry-clock-skew.md | "clockSkew": "PT30S",              | ''                                   | thresholds.clockSkew is missing
             login-failures.md          | "memoryUsedRatio": 0.9             | "memoryUsedRatio": 90                | ratios must be above 0 and at most 1
