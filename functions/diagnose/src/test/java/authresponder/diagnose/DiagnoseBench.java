@@ -112,7 +112,8 @@ public final class DiagnoseBench {
                     Diagnosis diagnosis = (Diagnosis) answer.result().details();
                     verdicts.merge(diagnosis.verdict() + " " + diagnosis.confidence(), 1, Integer::sum);
                     if (diagnosis.verdict() != Verdict.HEALTHY) {
-                        why.add(idp + ": " + diagnosis.verdict() + ": " + diagnosis.headline().replaceAll("\\d+", "N").replaceAll("https?://\\S+", "URL"));
+                        String headline = diagnosis.headline().replaceAll("\\d+", "N");
+                        why.add(idp + ": " + diagnosis.verdict() + ": " + (headline.length() > 90 ? headline.substring(0, 90) + "..." : headline));
                     }
                     diagnosis.checks().stream().filter(c -> c.summary().startsWith("ran out of time on our side"))
                             .forEach(c -> why.add(idp + ": out of time on our side: " + c.name()));
