@@ -221,12 +221,14 @@ final class Purge {
             var jedis = node.jedis();
             long size = jedis.dbSize();
             if (!dryRun) {
+                count.unknown = size; // until FLUSHDB's answer arrives
                 jedis.flushDB(FlushMode.ASYNC);
+                count.unknown = 0;
             }
             count.add(WHOLE_DATABASE_LABEL, size);
             count.complete = true;
         } catch (JedisException e) {
-            count.error = describe(node, e, 0, 0);
+            count.error = describe(node, e, 0, count.unknown);
         }
         return count;
     }
