@@ -72,10 +72,13 @@ public sealed interface Claim {
         }
     }
 
-    /** A cooldown lock: who took it, when, and until when it holds. */
+    /**
+     * A cooldown lock: who took it, when, and until when it holds. Said as "started it", not "acted": the lock is
+     * taken before the action, and an attempt that changed nothing gives it back.
+     */
     record Cooldown(String requestKey, String principal, Instant at, Instant until, String reason) {
         String describe() {
-            return principal + " (" + requestKey + ") acted at " + at + (reason == null ? "" : ", forced: " + reason);
+            return principal + " (" + requestKey + ") started it at " + at + (reason == null ? "" : ", forced: " + reason);
         }
     }
 }
