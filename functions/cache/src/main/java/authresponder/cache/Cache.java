@@ -23,10 +23,21 @@ public final class Cache implements AutoCloseable {
 
     private final boolean clusterMode;
     private final List<Node> primaries;
+    private final List<Unreachable> unreachable;
 
-    private Cache(boolean clusterMode, List<Node> primaries) {
+    /**
+     * Slots of a cluster that no reachable primary serves: nothing of theirs can be read or removed now.
+     *
+     * @param node   the primary the cluster lists for them, or null when no node lists them at all
+     * @param slots  the slot ranges, as CLUSTER NODES writes them ("0-5460")
+     * @param reason why they are out of reach
+     */
+    public record Unreachable(String node, String slots, int slotCount, String reason) {}
+
+    private Cache(boolean clusterMode, List<Node> primaries, List<Unreachable> unreachable) {
         this.clusterMode = clusterMode;
         this.primaries = List.copyOf(primaries);
+        this.unreachable = List.copyOf(unreachable);
     }
 
     /** Connects to the seed endpoint and, for a cluster-mode cache, to every primary it knows. */
@@ -45,22 +56,44 @@ public final class Cache implements AutoCloseable {
             throw new CacheException("the cache at " + seed + " did not answer: " + Dialer.rootMessage(e), e);
         }
         if (!cluster) {
-            return new Cache(false, List.of(new Node(seed, List.of(), first, budget)));
+            return new Cache(false, List.of(new Node(seed, List.of(), first, budget)), List.of());
         }
         first.close();
+        // Every primary that can be reached is served; the slots of the others are named, and so are slots no node
+        // lists at all (a failed node can vanish from the list): coverage is checked against all 16384.
         List<Node> nodes = new ArrayList<>();
+        List<Unreachable> unreachable = new ArrayList<>();
+        List<ClusterTopology.SlotRange> listed = new ArrayList<>();
         try {
             for (ClusterTopology.Primary primary : topology) {
-                nodes.add(new Node(primary.endpoint(), primary.slots(), dialer.dial(primary.endpoint(), budget), budget));
+                listed.addAll(primary.slots());
+                if (primary.failed()) {
+                    unreachable.add(unreachable(primary, "the cluster marks it failed"));
+                    continue;
+                }
+                try {
+                    nodes.add(new Node(primary.endpoint(), primary.slots(), dialer.dial(primary.endpoint(), budget), budget));
+                } catch (CacheException down) {
+                    unreachable.add(unreachable(primary, down.getMessage()));
+                }
             }
         } catch (RuntimeException e) {
             nodes.forEach(Node::close);
             throw e;
         }
-        if (nodes.isEmpty()) {
-            throw new CacheException("the cluster at " + seed + " reports no primary that owns slots");
+        List<ClusterTopology.SlotRange> unlisted = ClusterTopology.uncovered(listed);
+        if (!unlisted.isEmpty()) {
+            unreachable.add(new Unreachable(null, ClusterTopology.describe(unlisted), ClusterTopology.count(unlisted), "no node of the cluster lists them"));
         }
-        return new Cache(true, nodes);
+        if (nodes.isEmpty()) {
+            throw new CacheException("the cluster at " + seed + " has no reachable primary that owns slots"
+                    + (unreachable.isEmpty() ? "" : ": " + unreachable));
+        }
+        return new Cache(true, nodes, unreachable);
+    }
+
+    private static Unreachable unreachable(ClusterTopology.Primary primary, String reason) {
+        return new Unreachable(primary.endpoint().toString(), ClusterTopology.describe(primary.slots()), ClusterTopology.count(primary.slots()), reason);
     }
 
     private static List<ClusterTopology.Primary> discover(Jedis seed, boolean tls) {
@@ -75,9 +108,14 @@ public final class Cache implements AutoCloseable {
         return clusterMode;
     }
 
-    /** One node per primary: a standalone cache has exactly one. */
+    /** One node per reachable primary: a standalone cache has exactly one. */
     public List<Node> primaries() {
         return primaries;
+    }
+
+    /** A cluster's slots that no reachable primary serves; empty when every slot has one (always, for a standalone cache). */
+    public List<Unreachable> unreachable() {
+        return unreachable;
     }
 
     /** The primary that owns a key (its hash slot in cluster mode). */
@@ -87,7 +125,7 @@ public final class Cache implements AutoCloseable {
         }
         int slot = JedisClusterCRC16.getSlot(key);
         return primaries.stream().filter(node -> node.owns(slot)).findFirst()
-                .orElseThrow(() -> new CacheException("no primary of the cluster owns slot " + slot + " (key " + key + ")"));
+                .orElseThrow(() -> new CacheException("no reachable primary of the cluster serves slot " + slot + " (key " + key + ")"));
     }
 
     /** Runs one command on the primary that owns the key. */

@@ -10,6 +10,11 @@ public enum Outcome {
     NO_CHANGE(0, 200),
     /** A cooldown holds for this target: the earlier action is named in the details. */
     COOLDOWN(0, 429),
+    /**
+     * The same request is being handled right now by another invocation: not done yet, so nothing may follow
+     * from it (202 Accepted: accepted, not finished). The first invocation's own result tells how it ends.
+     */
+    IN_PROGRESS(3, 202),
     /** Some of the work was done and the rest was not: what and why is in the details. A re-run finishes it. */
     PARTIAL(1, 200),
     /** The function will not act in this state (a safety rule, an unavailable ledger, a paused deployment). */

@@ -16,7 +16,9 @@ import redis.clients.jedis.exceptions.JedisException;
 /**
  * Check 6: PING latency and the INFO figures of every primary: memory against maxmemory, hits and
  * misses, clients, and the evictions and rejected connections counted across a short interval (a rate,
- * as the runbook's threshold is per minute, not a total since the server started).
+ * as the runbook's threshold is per minute, not a total since the server started). For a cluster, its
+ * state too: {@code cluster_state}, how many of the 16384 slots have a reachable primary, and the primaries
+ * out of reach; never OK while one is down.
  */
 final class CacheHealthCheck implements CheckRunner.Check<Facts.CacheHealth> {
     static final String NAME = "cache-health";
@@ -61,7 +63,11 @@ final class CacheHealthCheck implements CheckRunner.Check<Facts.CacheHealth> {
         Duration ping = Duration.ZERO;
         Instant start;
         Instant end;
+        List<String> unreachable = new ArrayList<>();
         try (Cache cache = connector.open(budget)) {
+            if (cache.clusterMode()) {
+                unreachable = cluster(cache, evidence);
+            }
             for (Cache.Node node : cache.primaries()) {
                 Instant sent = Instant.now();
                 node.jedis().ping();
@@ -112,9 +118,12 @@ final class CacheHealthCheck implements CheckRunner.Check<Facts.CacheHealth> {
         evidence.put("hitRatio", hitRatio == null ? null : Math.round(hitRatio * 1000) / 1000.0);
         evidence.put("connectedClients", clients);
         evidence.put("rejectedConnections", rejectedDuring);
-        Facts.CacheHealth health = new Facts.CacheHealth(memoryRatio, evictionsPerMinute, evictedTotal, rejectedDuring, hitRatio, ping);
+        Facts.CacheHealth health = new Facts.CacheHealth(memoryRatio, evictionsPerMinute, evictedTotal, rejectedDuring, hitRatio, ping, unreachable);
 
         List<String> warnings = new ArrayList<>();
+        if (!unreachable.isEmpty()) {
+            warnings.add("a cluster primary is down: " + String.join("; ", unreachable));
+        }
         if (memoryRatio != null && memoryRatio >= policy.memoryUsedRatio()) {
             warnings.add(Math.round(memoryRatio * 100) + "% of maxmemory used");
         }
@@ -138,6 +147,19 @@ final class CacheHealthCheck implements CheckRunner.Check<Facts.CacheHealth> {
         return Finding.ok("the cache answers PING in " + ping.toMillis() + " ms"
                 + (memoryRatio == null ? ", no maxmemory" : ", " + Math.round(memoryRatio * 100) + "% of maxmemory")
                 + ", " + Math.round(evictionsPerMinute) + " evictions/min", evidence, health);
+    }
+
+    /** The cluster's own view (CLUSTER INFO of a reachable primary) and the slots without a reachable primary. */
+    private static List<String> cluster(Cache cache, Map<String, Object> evidence) {
+        String info = cache.primaries().getFirst().jedis().clusterInfo();
+        info.lines().filter(line -> line.startsWith("cluster_state:")).findFirst()
+                .ifPresent(line -> evidence.put("clusterState", line.substring(line.indexOf(':') + 1).trim()));
+        int missing = cache.unreachable().stream().mapToInt(Cache.Unreachable::slotCount).sum();
+        evidence.put("slotsWithReachablePrimary", 16384 - missing);
+        List<String> unreachable = cache.unreachable().stream().map(u -> (u.node() == null ? "no primary" : u.node())
+                + " (slots " + u.slots() + "): " + u.reason()).toList();
+        evidence.put("failedNodes", unreachable);
+        return unreachable;
     }
 
     private static String info(Jedis jedis) {

@@ -20,6 +20,7 @@ import java.util.Map;
  * @param cacheHitRatioLow   a hit ratio below this is reported, not decisive
  * @param cachePingSlow      a PING slower than this is reported
  * @param bulkExpiryShare    this share of the sampled token keys expiring within one minute is a bulk expiry
+ * @param expiryGracePeriod  the most grace a person should consider for tokens expired in bulk (the page names it)
  * @param tokenSampleSize    token keys sampled (SCAN) at most
  * @param deployWindow       an authoriser change this long before the window's end is recent
  * @param recommendations    per verdict, the first action of its runbook chain (or the page, or nothing)
@@ -31,6 +32,7 @@ public record DiagnosePolicy(
         double cacheHitRatioLow,
         Duration cachePingSlow,
         double bulkExpiryShare,
+        Duration expiryGracePeriod,
         int tokenSampleSize,
         Duration deployWindow,
         Map<Verdict, RecommendedAction> recommendations) {
@@ -63,7 +65,7 @@ public record DiagnosePolicy(
             recommendations.put(verdict, recommendation(policy, verdict));
         }
         return new DiagnosePolicy(t.clockSkew(), t.memoryUsedRatio(), t.evictionsPerMinute(), t.cacheHitRatioLow(), t.cachePingSlow(),
-                t.bulkExpiryShare(), policy.caps().tokenSampleSize(), t.deployWindow(), recommendations);
+                t.bulkExpiryShare(), t.expiryGracePeriod(), policy.caps().tokenSampleSize(), t.deployWindow(), recommendations);
     }
 
     /** The verdict's first runbook action; a page names the verdict's team. The runbook's advice says why. */
@@ -82,6 +84,6 @@ public record DiagnosePolicy(
 
     public DiagnosePolicy withDeployWindow(Duration window) {
         return new DiagnosePolicy(clockSkew, memoryUsedRatio, evictionsPerMinute, cacheHitRatioLow, cachePingSlow, bulkExpiryShare,
-                tokenSampleSize, window, recommendations);
+                expiryGracePeriod, tokenSampleSize, window, recommendations);
     }
 }

@@ -53,13 +53,16 @@ final class Diagnoser {
     Diagnosis diagnose(Optional<SignedJWT> token, Window window, boolean alarmed, Budget budget, boolean oneByOne) {
         try (CheckRunner runner = new CheckRunner(budget, settings.checkBudget(), oneByOne)) {
             Running<DiscoveryCheck.Discovery> discovery = runner.start(DiscoveryCheck.NAME, new DiscoveryCheck(http, settings.issuer(), settings.urls()));
-            Running<JwksCheck.LiveKeys> jwks = runner.start(JwksCheck.NAME, new JwksCheck(http, settings.jwksUrl(), discovery));
+            // a check that reads another's fact starts when that one has ended: its own budget starts with its own request
+            Running<?>[] jwksAfter = settings.jwksUrl().isPresent() ? new Running<?>[0] : new Running<?>[] {discovery};
+            Running<JwksCheck.LiveKeys> jwks = runner.start(JwksCheck.NAME, new JwksCheck(http, settings.jwksUrl(), discovery), jwksAfter);
             Running<Facts.KeyDrift> keys = runner.start(CachedKeysCheck.NAME, cache == null
-                    ? notConfigured("the cache") : new CachedKeysCheck(cache, settings.cachedJwksKey(), settings.cachedJwksFormat(), jwks));
-            Running<Duration> clock = runner.start(ClockCheck.NAME, new ClockCheck(discovery, jwks, token.map(Diagnoser::claims), policy.clockSkew()));
+                    ? notConfigured("the cache") : new CachedKeysCheck(cache, settings.cachedJwksKey(), settings.cachedJwksFormat(), jwks), jwks);
+            Running<Duration> clock = runner.start(ClockCheck.NAME, new ClockCheck(discovery, jwks, token.map(Diagnoser::claims), policy.clockSkew()),
+                    discovery, jwks);
             Running<Facts.SampleToken> sample = runner.start(SampleTokenCheck.NAME, token.<CheckRunner.Check<Facts.SampleToken>>map(
                     jwt -> new SampleTokenCheck(jwt, jwks, settings.issuer(), settings.audience()))
-                    .orElse(b -> Finding.skipped("no sample token in the command")));
+                    .orElse(b -> Finding.skipped("no sample token in the command")), jwks);
             Running<Facts.CacheHealth> health = runner.start(CacheHealthCheck.NAME, cache == null
                     ? notConfigured("the cache") : new CacheHealthCheck(cache, policy));
             Running<Facts.ExpiryPattern> expiry = runner.start(TokenExpiryCheck.NAME, cache == null

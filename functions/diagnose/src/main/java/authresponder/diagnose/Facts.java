@@ -89,7 +89,17 @@ public record Facts(
      * @param evictedSinceStart  evicted_keys: every eviction since the cache started
      */
     public record CacheHealth(Double memoryRatio, double evictionsPerMinute, long evictedSinceStart, long rejectedConnections,
-                              Double hitRatio, Duration ping) {}
+                              Double hitRatio, Duration ping, List<String> unreachable) {
+        /** @param unreachable a cluster's primaries (or slots) out of reach, one line each: "127.0.0.1:7002 (slots 10923-16383): refused" */
+        public CacheHealth {
+            unreachable = unreachable == null ? List.of() : List.copyOf(unreachable);
+        }
+
+        /** A cache whose every slot has a reachable primary. */
+        public CacheHealth(Double memoryRatio, double evictionsPerMinute, long evictedSinceStart, long rejectedConnections, Double hitRatio, Duration ping) {
+            this(memoryRatio, evictionsPerMinute, evictedSinceStart, rejectedConnections, hitRatio, ping, List.of());
+        }
+    }
 
     /** The sampled token keys' TTLs: the share that expires within the busiest minute. */
     public record ExpiryPattern(int sampled, int withoutTtl, double busiestMinuteShare, Instant busiestMinute) {}

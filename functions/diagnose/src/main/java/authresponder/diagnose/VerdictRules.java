@@ -21,9 +21,12 @@ import java.util.stream.Stream;
  *       But when the authoriser also changed within the deploy window, both explain the failures: the
  *       verdict is RECENT_DEPLOY with STALE_KEY_CACHE also suspected, and a human decides (no blind flush).</li>
  *   <li>CLOCK_SKEW: the IdP's Date, or a sample token issued ahead of our clock, is off by more than the threshold.</li>
- *   <li>SESSION_CACHE_PRESSURE: a cache evicting at the runbook's rate (or full after evicting as many), refused
- *       connections, or a bulk expiry of token keys.</li>
+ *   <li>SESSION_CACHE_PRESSURE: a cache evicting at the runbook's rate (or full after evicting as many), or
+ *       refused connections.</li>
  *   <li>RECENT_DEPLOY: the authoriser changed within the window and something is wrong (an alarm, or log errors).</li>
+ *   <li>A bulk expiry of token keys (most of the sample expiring in one minute): UNKNOWN, as the token-expiry runbook
+ *       says, with its advice: a refresh that failed to investigate and the grace period to consider. It is not a
+ *       capacity problem, and a flush would make it worse.</li>
  * </ol>
  * With no suspect: UNKNOWN when the logs show errors, the sample token is not valid, or the IdP/cache
  * comparison could not be made, else HEALTHY.
@@ -42,8 +45,8 @@ public final class VerdictRules {
     private record Suspect(Verdict verdict, Confidence confidence, List<String> because) {}
 
     public Decision decide(Facts facts) {
-        List<Suspect> suspects = Stream.of(idpUntrusted(facts), idpUnavailable(facts), staleKeys(facts), clockSkew(facts), cachePressure(facts), recentDeploy(facts))
-                .flatMap(Optional::stream).toList();
+        List<Suspect> suspects = Stream.of(idpUntrusted(facts), idpUnavailable(facts), staleKeys(facts), clockSkew(facts), cachePressure(facts), recentDeploy(facts),
+                bulkExpiry(facts)).flatMap(Optional::stream).toList();
         if (suspects.isEmpty()) {
             return noSuspect(facts);
         }
@@ -55,8 +58,9 @@ public final class VerdictRules {
         List<Verdict> also = suspects.stream().skip(1).map(Suspect::verdict).toList();
         List<String> because = new ArrayList<>(first.because());
         suspects.stream().skip(1).forEach(s -> because.add("also " + s.verdict() + ": " + s.because().getFirst()));
+        RecommendedAction next = first.verdict() == Verdict.UNKNOWN ? bulkExpiryAdvice(facts) : policy.recommendation(first.verdict());
         return new Decision(first.verdict(), first.confidence(), first.because().getFirst(), because,
-                against(first.verdict(), facts), policy.recommendation(first.verdict()), also);
+                against(first.verdict(), facts), next, also);
     }
 
     // ---- suspects ----
@@ -145,17 +149,8 @@ public final class VerdictRules {
                 because.add("the cache rejected " + f.cache().rejectedConnections() + " connections (maxclients)");
             }
         }
-        boolean bulk = f.expiry() != null && f.expiry().sampled() >= DiagnosePolicy.BULK_EXPIRY_MIN_SAMPLE
-                && f.expiry().busiestMinuteShare() >= policy.bulkExpiryShare();
-        if (bulk) {
-            because.add(percent(f.expiry().busiestMinuteShare()) + " of " + f.expiry().sampled()
-                    + " sampled token keys expire in the same minute (" + f.expiry().busiestMinute() + ")");
-        }
         if (because.isEmpty()) {
             return Optional.empty();
-        }
-        if (f.logs() != null && f.logs().tokenExpired() >= DiagnosePolicy.LOG_EVIDENCE_LINES) {
-            because.add(f.logs().tokenExpired() + " token_expired lines in the authoriser's logs");
         }
         Confidence confidence = full && evicting || because.size() >= 2 ? Confidence.HIGH : Confidence.MEDIUM;
         return Optional.of(new Suspect(Verdict.SESSION_CACHE_PRESSURE, confidence, because));
@@ -177,6 +172,32 @@ public final class VerdictRules {
         return Optional.of(new Suspect(Verdict.RECENT_DEPLOY, errors ? Confidence.HIGH : Confidence.MEDIUM, because));
     }
 
+    /** Tokens issued or refreshed together expire together: a refresh to investigate, not a cache to grow. */
+    private Optional<Suspect> bulkExpiry(Facts f) {
+        boolean bulk = f.expiry() != null && f.expiry().sampled() >= DiagnosePolicy.BULK_EXPIRY_MIN_SAMPLE
+                && f.expiry().busiestMinuteShare() >= policy.bulkExpiryShare();
+        if (!bulk) {
+            return Optional.empty();
+        }
+        List<String> because = new ArrayList<>(List.of("a bulk expiry: " + percent(f.expiry().busiestMinuteShare()) + " of " + f.expiry().sampled()
+                + " sampled token keys expire in the same minute (" + f.expiry().busiestMinute() + "): tokens issued or refreshed together"
+                + " expire together, and a refresh failing then logs everyone out"));
+        boolean expiring = f.logs() != null && f.logs().tokenExpired() >= DiagnosePolicy.LOG_EVIDENCE_LINES;
+        if (expiring) {
+            because.add(f.logs().tokenExpired() + " token_expired lines in the authoriser's logs");
+        }
+        return Optional.of(new Suspect(Verdict.UNKNOWN, expiring ? Confidence.MEDIUM : Confidence.LOW, because));
+    }
+
+    /** The token-expiry runbook's advice for a bulk expiry, with its grace period as the runbook's front matter sets it. */
+    private RecommendedAction bulkExpiryAdvice(Facts f) {
+        return policy.recommendation(Verdict.UNKNOWN).because("A bulk expiry of tokens around " + f.expiry().busiestMinute()
+                + " (runbook token-expiry-clock-skew): investigate why they were not refreshed in time (the refresh path's errors and"
+                + " rate around then). If users are already logged out in bulk, consider a temporary grace period of at most "
+                + policy.expiryGracePeriod().toMinutes() + " minutes (expiryGracePeriod), announced to security, and stagger bulk"
+                + " refreshes. It is not a capacity problem: do not add capacity, and do not flush (expired tokens are not stale keys).");
+    }
+
     // ---- conflicts and the quiet case ----
 
     /** A deploy and a key change at once: say both, page, and leave the flush to the person who rules out the deploy. */
@@ -193,6 +214,12 @@ public final class VerdictRules {
     }
 
     private Decision noSuspect(Facts f) {
+        if (f.cache() != null && !f.cache().unreachable().isEmpty()) {
+            List<String> because = f.cache().unreachable().stream().map(line -> "cache primary out of reach: " + line).toList();
+            return new Decision(Verdict.UNKNOWN, Confidence.MEDIUM, "a cache primary is down, so some keys can be neither read nor"
+                    + " flushed: " + String.join("; ", f.cache().unreachable()), because, against(Verdict.UNKNOWN, f),
+                    policy.recommendation(Verdict.UNKNOWN), List.of());
+        }
         List<String> against = against(Verdict.HEALTHY, f);
         boolean errors = f.logs() != null && f.logs().total() >= DiagnosePolicy.LOG_EVIDENCE_LINES;
         boolean blind = f.idp() == null || f.idp().jwks() != Facts.Idp.Reach.ANSWERED || f.keys() == null;

@@ -4,6 +4,7 @@ import static authresponder.diagnose.Incident.check;
 import static authresponder.diagnose.Incident.details;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,6 +19,7 @@ import authresponder.diagnose.Decision.Confidence;
 import authresponder.testkit.LocalIdp;
 import authresponder.testkit.Ports;
 import authresponder.testkit.RedisCluster;
+import authresponder.testkit.RedisServer;
 import com.google.gson.JsonObject;
 import com.nimbusds.jose.jwk.JWK;
 import java.io.ByteArrayOutputStream;
@@ -36,6 +38,7 @@ import org.junit.jupiter.api.Test;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisCluster;
+import redis.clients.jedis.util.JedisClusterCRC16;
 
 /** diagnose end to end on real parts: one test per verdict, one per failing dependency, and every input shape. */
 class DiagnoseHandlerTest {
@@ -190,6 +193,27 @@ class DiagnoseHandlerTest {
         }
     }
 
+    /** Tokens refreshed together expire together: the token-expiry runbook's advice, never "add capacity". */
+    @Test
+    void aBulkExpiryIsARefreshToInvestigateNotCachePressure() {
+        try (Incident incident = new Incident()) {
+            incident.cacheLiveKeys();
+            try (Jedis jedis = incident.jedis()) {
+                for (int i = 0; i < 300; i++) {
+                    jedis.psetex("token:bulk-" + i, 1_800_000L + i, "t"); // all within the same minute, 30 min from now
+                }
+            }
+            Answer answer = incident.diagnose(DIAGNOSE, Incident.deployLongAgo());
+            Diagnosis diagnosis = details(answer);
+            assertEquals(Verdict.UNKNOWN, diagnosis.verdict(), answer.response());
+            assertEquals(Status.WARN, check(answer, TokenExpiryCheck.NAME).status());
+            assertTrue(diagnosis.headline().startsWith("a bulk expiry"), diagnosis.headline());
+            String why = diagnosis.recommendedAction().why();
+            assertTrue(why.contains("grace period of at most 5 minutes"), why);
+            assertFalse(answer.response().contains("Add capacity") || answer.response().contains("add capacity to"), answer.response());
+        }
+    }
+
     @Test
     void idpUnavailableWhenItAnswers500() {
         try (Incident incident = new Incident()) {
@@ -296,7 +320,79 @@ class DiagnoseHandlerTest {
         }
     }
 
+    /** kill -9 of one primary of three: cache-health is not OK and says which node and how many slots lack a primary. */
+    @Test
+    void aClusterWithAPrimaryDownIsNotHealthy() {
+        try (Incident incident = new Incident(); RedisCluster cluster = RedisCluster.start(3, "--cluster-require-full-coverage", "no")) {
+            incident.set("CACHE_URL", cluster.seedUrl());
+            try (JedisCluster jedis = new JedisCluster(new HostAndPort("127.0.0.1", cluster.nodes().getFirst().port()))) {
+                jedis.set(incident.jwksKey(), incident.idp.publishedKeys().toString());
+            }
+            // a primary that holds neither the cached JWKS nor the seed: the key checks still run
+            RedisServer dead = JedisClusterCRC16.getSlot(incident.jwksKey()) >= 10923 ? cluster.nodes().get(1) : cluster.nodes().get(2);
+            dead.kill();
+            Answer answer = incident.diagnose(DIAGNOSE, Incident.deployLongAgo());
+            CheckReport health = check(answer, CacheHealthCheck.NAME);
+            assertEquals(Status.WARN, health.status(), answer.response());
+            assertTrue((Integer) health.evidence().get("slotsWithReachablePrimary") < 16384, health.evidence().toString());
+            assertTrue(health.evidence().get("failedNodes").toString().contains("127.0.0.1:" + dead.port()), health.evidence().toString());
+            assertEquals("ok", health.evidence().get("clusterState"), "with full coverage not required the cluster still says ok: the slots tell");
+            assertEquals(Verdict.UNKNOWN, details(answer).verdict(), answer.response());
+            assertTrue(details(answer).headline().contains("a cache primary is down"), details(answer).headline());
+        }
+    }
+
     // ---- one test per failing dependency ----
+
+    /** 1.6 s per request, discovery then JWKS, in a 2 s check budget: slow, answered, and not "unavailable". */
+    @Test
+    void aSlowIdpIsLatencyNotAnOutage() {
+        try (Incident incident = new Incident()) {
+            incident.cacheLiveKeys();
+            incident.idp.latency(Duration.ofMillis(1600));
+            Answer answer = incident.diagnose(DIAGNOSE, Incident.deployLongAgo());
+            assertEquals(Verdict.HEALTHY, details(answer).verdict(), answer.response());
+            CheckReport jwks = check(answer, JwksCheck.NAME);
+            assertEquals(Status.OK, jwks.status(), jwks.summary());
+            assertTrue(((Number) jwks.evidence().get("latencyMs")).longValue() >= 1600, jwks.evidence().toString());
+        }
+    }
+
+    /**
+     * Every carrier of this process's virtual threads held by CPU-bound work while the IdP's answers are on their
+     * way: the checks run out of time here, not at the IdP. The verdict says so and does not blame the IdP.
+     */
+    @Test
+    void aCheckStarvedByThisProcessIsNotBlamedOnTheIdp() throws Exception {
+        try (Incident incident = new Incident()) {
+            incident.cacheLiveKeys();
+            incident.idp.latency(Duration.ofMillis(400));
+            Thread hogs = Thread.ofPlatform().start(() -> {
+                try {
+                    Thread.sleep(150); // the requests are out
+                } catch (InterruptedException e) {
+                    return;
+                }
+                long until = System.nanoTime() + Duration.ofMillis(3000).toNanos();
+                for (int i = 0; i < Runtime.getRuntime().availableProcessors(); i++) {
+                    Thread.ofVirtual().start(() -> {
+                        while (System.nanoTime() < until) {
+                            Thread.onSpinWait(); // never yields its carrier
+                        }
+                    });
+                }
+            });
+            Answer answer = incident.diagnose(DIAGNOSE, Incident.deployLongAgo());
+            hogs.join();
+            Diagnosis diagnosis = details(answer);
+            assertNotEquals(Verdict.IDP_UNAVAILABLE, diagnosis.verdict(), answer.response());
+            CheckReport discovery = check(answer, DiscoveryCheck.NAME);
+            assertEquals(Status.SKIPPED, discovery.status(), answer.response());
+            assertTrue(discovery.summary().startsWith("ran out of time on our side"), discovery.summary());
+            assertNotEquals(Confidence.HIGH, diagnosis.confidence());
+            assertTrue(String.join(" ", diagnosis.evidenceAgainst()).contains("ran out of time on our side"), diagnosis.evidenceAgainst().toString());
+        }
+    }
 
     @Test
     void anIdpThatNeverAnswersCostsOneCheckBudgetAndTheOthersStillReport() {

@@ -1,6 +1,7 @@
 package authresponder.diagnose;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -212,11 +213,17 @@ class VerdictRulesTest {
     }
 
     @Test
-    void aBulkExpiryIsSessionPressureToo() {
+    void aBulkExpiryIsARefreshToInvestigateNotCachePressure() {
         ExpiryPattern bulk = new ExpiryPattern(200, 0, 0.8, Instant.parse("2026-11-21T10:05:00Z"));
         Decision d = rules.decide(with(healthy(), bulk));
-        assertEquals(Verdict.SESSION_CACHE_PRESSURE, d.verdict());
-        assertEquals(Confidence.MEDIUM, d.confidence());
+        assertEquals(Verdict.UNKNOWN, d.verdict(), "the token-expiry runbook: a bulk expiry comes as evidence under UNKNOWN");
+        assertEquals(Confidence.LOW, d.confidence());
+        assertTrue(d.headline().startsWith("a bulk expiry: 80% of 200 sampled token keys"), d.headline());
+        String why = d.recommendedAction().why();
+        assertTrue(why.contains("investigate why they were not refreshed") && why.contains("grace period of at most 5 minutes (expiryGracePeriod)"), why);
+        assertFalse(why.contains("Add capacity"), why);
+        assertEquals("identity-platform", d.recommendedAction().team());
+        assertEquals(Confidence.MEDIUM, rules.decide(with(healthy(), bulk, logs(0, 0, 40))).confidence(), "token_expired lines agree");
         ExpiryPattern tooFew = new ExpiryPattern(5, 0, 1.0, Instant.parse("2026-11-21T10:05:00Z"));
         assertEquals(Verdict.HEALTHY, rules.decide(with(healthy(), tooFew)).verdict(), "five keys say nothing");
     }

@@ -10,6 +10,7 @@ import authresponder.core.Lazy;
 import authresponder.core.Outcome;
 import authresponder.core.Result;
 import authresponder.core.Trigger;
+import authresponder.core.ledger.Claim;
 import authresponder.core.ledger.Ledger;
 import authresponder.core.ledger.Request;
 import authresponder.core.policy.Policy;
@@ -102,7 +103,18 @@ public final class FlushCacheHandler extends FunctionHandler<FlushCommand, Flush
         String action = "flush-" + command.scope();
         Request request = Request.of(action, connector.settings().describe(), invocation.caller(), policy.cooldown(action))
                 .dryRun(command.isDryRun()).force(command.force(), command.reason());
-        return ledger.guard(request, invocation.budget(), FlushReport.class, go -> flush(command.scope(), command.isDryRun(), invocation));
+        return ledger.guard(request, invocation.budget(), FlushReport.class, go -> {
+            Result<FlushReport> result = flush(command.scope(), command.isDryRun(), invocation);
+            if (go instanceof Claim.Granted granted && result.outcome() == Outcome.FAILED && changedNothing(result.details())) {
+                ledger.release(granted, invocation.budget()); // a failure that removed nothing holds no cooldown
+            }
+            return result;
+        });
+    }
+
+    /** No key was confirmed removed and none may have been: nothing on the cache changed. */
+    private static boolean changedNothing(FlushReport report) {
+        return report.keys() == 0 && report.keysUnknown() == 0;
     }
 
     private Result<FlushReport> flush(String scope, boolean dryRun, Invocation invocation) throws InterruptedException {
@@ -114,8 +126,8 @@ public final class FlushCacheHandler extends FunctionHandler<FlushCommand, Flush
             cache = connector.open(invocation.budget());
         } catch (CacheException e) {
             log.warn("cache-unreachable", "message", e.getMessage());
-            FlushReport nothing = new FlushReport(scope, dryRun, cacheName, false, 0, Map.of(), 0, List.of(), false, e.getMessage(), maxKeys);
-            return Result.of(Outcome.FAILED, (dryRun ? "dry run failed" : "removed nothing") + ": " + e.getMessage(), nothing);
+            FlushReport nothing = new FlushReport(scope, dryRun, cacheName, false, 0, 0, Map.of(), 0, List.of(), List.of(), false, e.getMessage(), maxKeys);
+            return Result.of(Outcome.FAILED, (dryRun ? "dry run failed" : "failed, removed nothing") + ": " + e.getMessage(), nothing);
         }
         Purge.Outcome done;
         boolean clusterMode;
@@ -124,20 +136,31 @@ public final class FlushCacheHandler extends FunctionHandler<FlushCommand, Flush
             done = new Purge(patterns, dryRun, policy.caps().flushBatchSize(), maxKeys, invocation.budget()).run(cache);
         }
         int scanned = (int) done.nodes().stream().filter(FlushReport.NodeReport::complete).count();
-        String stopped = done.stoppedBecause() != null ? done.stoppedBecause()
-                : done.nodes().stream().map(FlushReport.NodeReport::error).filter(e -> e != null).findFirst().orElse(null);
-        FlushReport report = new FlushReport(scope, dryRun, cacheName, clusterMode, done.keys(), done.keysByPattern(),
-                scanned, done.nodes(), done.complete(), done.complete() ? null : stopped, maxKeys);
-        List<String> warnings = new ArrayList<>();
-        done.nodes().stream().filter(n -> n.error() != null).forEach(n -> warnings.add(n.error()));
+        List<String> problems = new ArrayList<>();
+        done.nodes().stream().filter(n -> n.error() != null).forEach(n -> problems.add(n.error()));
+        done.unreachable().forEach(u -> problems.add(unreachable(u)));
+        String stopped = done.stoppedBecause() != null ? done.stoppedBecause() : problems.isEmpty() ? null : String.join("; ", problems);
+        FlushReport report = new FlushReport(scope, dryRun, cacheName, clusterMode, done.keys(), done.keysUnknown(), done.keysByPattern(),
+                scanned, done.nodes(), done.unreachable(), done.complete(), done.complete() ? null : stopped, maxKeys);
+        List<String> warnings = new ArrayList<>(problems);
         log.info("flush", "scope", scope, "dryRun", dryRun, "keys", report.keys(), "complete", report.complete(),
                 "nodes", report.nodes().size(), "stoppedBecause", report.stoppedBecause());
         return Result.of(outcome(report), summary(report, patterns), report, warnings);
     }
 
+    private static String unreachable(Cache.Unreachable slots) {
+        return (slots.node() == null ? "no primary" : slots.node()) + " is out of reach (" + slots.reason() + "): slots " + slots.slots()
+                + " (" + slots.slotCount() + " of 16384) were not flushed";
+    }
+
+    /**
+     * FAILED when no node got through its work and nothing was removed; PARTIAL when some of it was done, or when
+     * some slots have no reachable primary: never complete while any slot could not be flushed.
+     */
     private static Outcome outcome(FlushReport report) {
         boolean failedNode = report.nodes().stream().anyMatch(n -> n.error() != null);
-        if (failedNode && report.keys() == 0) {
+        boolean someNodeDone = report.nodes().stream().anyMatch(FlushReport.NodeReport::complete);
+        if (failedNode && !someNodeDone && changedNothing(report)) {
             return Outcome.FAILED;
         }
         if (!report.complete()) {
@@ -160,9 +183,14 @@ public final class FlushCacheHandler extends FunctionHandler<FlushCommand, Flush
             String counted = "dry run: " + keys(report.keys()) + " of " + what + " would be removed from " + where + "; nothing was removed";
             return report.complete() ? counted : counted + "; counting stopped early: " + report.stoppedBecause();
         }
+        String unknown = report.keysUnknown() == 0 ? "" : " (and " + keys(report.keysUnknown()) + " whose removal is unknown: the answer was lost)";
+        if (outcome(report) == Outcome.FAILED) {
+            return "failed, removed nothing: " + report.stoppedBecause();
+        }
         if (!report.complete()) {
-            return "partial: removed " + keys(report.keys()) + " of " + what + " from " + where + ", then stopped: "
-                    + report.stoppedBecause() + "; run it again to remove the rest (within the cooldown: force with a reason)";
+            return "partial: removed " + keys(report.keys()) + unknown + " of " + what + " from " + where + ", then stopped: "
+                    + report.stoppedBecause() + (report.unreachable().isEmpty() ? "; run it again to remove the rest" : "; once every primary"
+                    + " is reachable, run it again to remove the rest") + " (within the cooldown: force with a reason)";
         }
         return report.keys() == 0 ? "nothing to remove: no key of " + what + " on " + where
                 : "removed " + keys(report.keys()) + " of " + what + " from " + where;

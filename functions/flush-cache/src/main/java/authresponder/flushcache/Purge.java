@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,6 +22,7 @@ import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.args.FlushMode;
 import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
@@ -56,13 +58,23 @@ final class Purge {
         this.allowance = new AtomicLong(maxKeys);
     }
 
-    record Outcome(List<FlushReport.NodeReport> nodes, Map<String, Long> keysByPattern, String stoppedBecause) {
+    /**
+     * @param unreachable the cluster's slots that no reachable primary serves (a node down, or slots no node lists):
+     *                    nothing of theirs was removed
+     */
+    record Outcome(List<FlushReport.NodeReport> nodes, Map<String, Long> keysByPattern, String stoppedBecause,
+                   List<Cache.Unreachable> unreachable) {
         long keys() {
             return keysByPattern.values().stream().mapToLong(Long::longValue).sum();
         }
 
+        /** Keys sent for removal whose answer was lost with the connection: removed or not, nobody knows. */
+        long keysUnknown() {
+            return nodes.stream().mapToLong(FlushReport.NodeReport::keysUnknown).sum();
+        }
+
         boolean complete() {
-            return stoppedBecause == null && nodes.stream().allMatch(FlushReport.NodeReport::complete);
+            return stoppedBecause == null && unreachable.isEmpty() && nodes.stream().allMatch(FlushReport.NodeReport::complete);
         }
     }
 
@@ -84,10 +96,13 @@ final class Purge {
         List<FlushReport.NodeReport> nodes = new ArrayList<>();
         for (NodeCount count : counts) {
             count.byPattern.forEach((pattern, n) -> byPattern.merge(pattern, n, Long::sum));
-            nodes.add(new FlushReport.NodeReport(count.node, count.total(), count.complete, count.error));
+            nodes.add(new FlushReport.NodeReport(count.node, count.total(), count.unknown, count.complete, count.error));
         }
-        return new Outcome(nodes, byPattern, stop.get());
+        return new Outcome(nodes, byPattern, stop.get(), cache.unreachable());
     }
+
+    /** UNLINKs of one pattern sent in one round trip, and how many keys each names. */
+    private record Sent(String pattern, List<Response<Long>> removed, List<Integer> keys) {}
 
     /** What one node did; filled by the one thread that works on that node. */
     private static final class NodeCount {
@@ -95,6 +110,9 @@ final class Purge {
         final Map<String, Long> byPattern = new LinkedHashMap<>();
         boolean complete;
         String error;
+        long unknown;
+        /** The UNLINKs of the round trip under way: counted once Redis answers them. */
+        Sent sent;
 
         NodeCount(String node) {
             this.node = node;
@@ -106,6 +124,34 @@ final class Purge {
 
         long total() {
             return byPattern.values().stream().mapToLong(Long::longValue).sum();
+        }
+
+        /** The round trip's answers, once its pipeline has synced: returns what Redis says it removed. */
+        long confirm() {
+            long removed = 0;
+            for (Response<Long> response : sent.removed()) {
+                removed += response.get();
+            }
+            add(sent.pattern(), removed);
+            sent = null;
+            return removed;
+        }
+
+        /** The connection failed: counts each UNLINK Redis did answer, and the keys of the others as unknown. */
+        void settle() {
+            if (sent == null) {
+                return;
+            }
+            for (int i = 0; i < sent.removed().size(); i++) {
+                try {
+                    add(sent.pattern(), sent.removed().get(i).get());
+                } catch (JedisDataException refused) {
+                    // answered with an error (READONLY, ...): it removed nothing
+                } catch (IllegalStateException unanswered) {
+                    unknown += sent.keys().get(i);
+                }
+            }
+            sent = null;
         }
     }
 
@@ -121,7 +167,8 @@ final class Purge {
             }
             count.complete = complete;
         } catch (JedisException e) {
-            count.error = describe(node, e, count.total());
+            count.settle();
+            count.error = describe(node, e, count.total(), count.unknown);
         }
         return count;
     }
@@ -136,11 +183,10 @@ final class Purge {
         count.add(pattern, 0);
         while (!halted()) {
             Pipeline pipeline = node.jedis().pipelined();
-            List<Response<Long>> unlinks = unlink(pipeline, pending, clusterMode);
+            count.sent = unlink(pipeline, pattern, pending, clusterMode);
             Response<ScanResult<byte[]>> page = pipeline.scan(cursor, params);
             pipeline.sync();
-            long removed = sum(unlinks);
-            count.add(pattern, removed);
+            long removed = count.confirm();
             allowance.addAndGet(pending.size() - removed); // a key SCAN returned twice, or one that expired, is not counted against the cap
             pending = List.of();
             ScanResult<byte[]> result = page.get();
@@ -162,9 +208,9 @@ final class Purge {
         }
         if (!pending.isEmpty()) {
             Pipeline pipeline = node.jedis().pipelined();
-            List<Response<Long>> unlinks = unlink(pipeline, pending, clusterMode);
+            count.sent = unlink(pipeline, pattern, pending, clusterMode);
             pipeline.sync();
-            count.add(pattern, sum(unlinks));
+            count.confirm();
         }
         return scannedToTheEnd;
     }
@@ -175,40 +221,36 @@ final class Purge {
             var jedis = node.jedis();
             long size = jedis.dbSize();
             if (!dryRun) {
+                count.unknown = size; // until FLUSHDB's answer arrives
                 jedis.flushDB(FlushMode.ASYNC);
+                count.unknown = 0;
             }
             count.add(WHOLE_DATABASE_LABEL, size);
             count.complete = true;
         } catch (JedisException e) {
-            count.error = describe(node, e, 0);
+            count.error = describe(node, e, 0, count.unknown);
         }
         return count;
     }
 
-    private List<Response<Long>> unlink(Pipeline pipeline, List<byte[]> keys, boolean clusterMode) {
+    private Sent unlink(Pipeline pipeline, String pattern, List<byte[]> keys, boolean clusterMode) {
+        Collection<List<byte[]>> batches = List.of(keys);
         if (keys.isEmpty()) {
-            return List.of();
+            batches = List.of();
+        } else if (clusterMode) {
+            Map<Integer, List<byte[]>> bySlot = new LinkedHashMap<>();
+            for (byte[] key : keys) {
+                bySlot.computeIfAbsent(JedisClusterCRC16.getSlot(key), slot -> new ArrayList<>()).add(key);
+            }
+            batches = bySlot.values();
         }
-        if (!clusterMode) {
-            return List.of(pipeline.unlink(keys.toArray(byte[][]::new)));
+        List<Response<Long>> responses = new ArrayList<>(batches.size());
+        List<Integer> sizes = new ArrayList<>(batches.size());
+        for (List<byte[]> batch : batches) {
+            responses.add(pipeline.unlink(batch.toArray(byte[][]::new)));
+            sizes.add(batch.size());
         }
-        Map<Integer, List<byte[]>> bySlot = new LinkedHashMap<>();
-        for (byte[] key : keys) {
-            bySlot.computeIfAbsent(JedisClusterCRC16.getSlot(key), slot -> new ArrayList<>()).add(key);
-        }
-        List<Response<Long>> responses = new ArrayList<>(bySlot.size());
-        for (List<byte[]> sameSlot : bySlot.values()) {
-            responses.add(pipeline.unlink(sameSlot.toArray(byte[][]::new)));
-        }
-        return responses;
-    }
-
-    private static long sum(List<Response<Long>> responses) {
-        long total = 0;
-        for (Response<Long> response : responses) {
-            total += response.get();
-        }
-        return total;
+        return new Sent(pattern, responses, sizes);
     }
 
     private static List<byte[]> unseen(List<byte[]> keys, Set<ByteBuffer> seen) {
@@ -251,8 +293,14 @@ final class Purge {
         return stop.get() != null;
     }
 
-    private String describe(Cache.Node node, JedisException e, long soFar) {
+    private String describe(Cache.Node node, JedisException e, long soFar, long unknown) {
+        String message = String.valueOf(e.getMessage());
+        if (e instanceof JedisDataException && message.startsWith("READONLY")) {
+            return "connected to a replica: " + node + " is read-only (" + message + "), so no key can be removed there;"
+                    + " point CACHE_URL at the primary endpoint";
+        }
         String what = e instanceof JedisConnectionException ? "lost the connection to " : "error from ";
-        return what + node + " after " + soFar + " keys" + (dryRun ? " counted" : " removed") + ": " + e.getMessage();
+        String unanswered = unknown == 0 ? "" : " (and " + unknown + " more sent for removal whose answer was lost: removed or not, unknown)";
+        return what + node + " after " + soFar + " keys" + (dryRun ? " counted" : " removed") + unanswered + ": " + message;
     }
 }

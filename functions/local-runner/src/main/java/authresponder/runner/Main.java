@@ -19,7 +19,7 @@ import java.util.TreeMap;
 /**
  * The local runner: the same handler code as Lambda, configured from the same environment variables.
  * {@code invoke FUNCTION --event FILE|-} prints the result JSON on stdout and exits 0 on success (dry runs
- * included), 2 on bad input, 1 when the action failed.
+ * included), 2 on bad input, 1 when the action failed, 3 when the same request is still in progress in another invocation.
  */
 public final class Main {
     /** The deployed functions by name, as the CDK app names them. */

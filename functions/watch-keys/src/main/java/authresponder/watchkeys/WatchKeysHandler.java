@@ -57,7 +57,7 @@ public final class WatchKeysHandler extends FunctionHandler<WatchCommand, WatchR
     static final String RESTART_TARGETS = "RESTART_TARGETS";
     /** The severity order of outcomes when providers and actions end differently: the worst one is the run's. */
     private static final List<Outcome> SEVERITY = List.of(Outcome.NO_CHANGE, Outcome.DONE, Outcome.DRY_RUN, Outcome.COOLDOWN,
-            Outcome.PARTIAL, Outcome.REFUSED, Outcome.FAILED);
+            Outcome.IN_PROGRESS, Outcome.PARTIAL, Outcome.REFUSED, Outcome.FAILED);
 
     private final KeyWatch policy;
     private final String runbook;
@@ -243,8 +243,8 @@ public final class WatchKeysHandler extends FunctionHandler<WatchCommand, WatchR
             } else {
                 note = "another run recorded the same change at the same time";
             }
-        } else if (repaired.outcome() == Outcome.COOLDOWN) {
-            note = "pending: an action is cooling down (someone acted moments ago); the change is kept and looked at again next run";
+        } else if (repaired.outcome() == Outcome.COOLDOWN || repaired.outcome() == Outcome.IN_PROGRESS) {
+            note = "pending: an action is cooling down or still running in another invocation; the change is kept and looked at again next run";
         } else {
             note = "the actions did not complete (" + repaired.outcome() + "); the change is kept and tried again next run; "
                     + tellOnce(provider, state, state, unfinishedNotice(provider, changes, repaired), now, budget, told, warnings);

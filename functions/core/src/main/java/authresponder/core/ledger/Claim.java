@@ -31,13 +31,22 @@ public sealed interface Claim {
      */
     record DryRun(Request request, Instant at, Cooldown blockedBy, String ledgerProblem) implements Go {}
 
-    /** The same request (same requestKey) was taken before: answer as it was answered the first time. */
-    record Duplicate(Entry first, JsonElement firstDetails) implements Stop {
+    /**
+     * The same request (same requestKey) was taken before: answer as it was answered the first time. Not
+     * answered yet: IN_PROGRESS while its invocation may still run ({@code running}), REFUSED after that, since
+     * it may have acted without recording its end and nothing is done twice.
+     */
+    record Duplicate(Entry first, JsonElement firstDetails, boolean running) implements Stop {
         @Override
         public <D> Result<D> answer(Class<D> detailsType) {
+            String request = "the same request (" + first.caller().requestKey() + ")";
+            if (!first.finished() && running) {
+                return Result.of(Outcome.IN_PROGRESS, request + " is being handled by another invocation since " + first.at()
+                        + "; nothing was done again: its own result tells how it ends", null);
+            }
             if (!first.finished()) {
-                return Result.of(Outcome.NO_CHANGE, "the same request (" + first.caller().requestKey() + ") is being handled by another"
-                        + " invocation since " + first.at() + "; nothing was done again", null);
+                return Result.of(Outcome.REFUSED, request + " was taken at " + first.at() + " and its invocation ended without recording"
+                        + " how: it may have acted. Nothing was done again; check " + first.target() + " and send a new request to act", null);
             }
             D details = firstDetails == null ? null : Json.gson().fromJson(firstDetails, detailsType);
             return Result.of(first.outcome(), first.summary(), details,
@@ -63,10 +72,13 @@ public sealed interface Claim {
         }
     }
 
-    /** A cooldown lock: who took it, when, and until when it holds. */
+    /**
+     * A cooldown lock: who took it, when, and until when it holds. Said as "started it", not "acted": the lock is
+     * taken before the action, and an attempt that changed nothing gives it back.
+     */
     record Cooldown(String requestKey, String principal, Instant at, Instant until, String reason) {
         String describe() {
-            return principal + " (" + requestKey + ") acted at " + at + (reason == null ? "" : ", forced: " + reason);
+            return principal + " (" + requestKey + ") started it at " + at + (reason == null ? "" : ", forced: " + reason);
         }
     }
 }

@@ -55,7 +55,7 @@ public final class Ledger {
     public static final String TIME_INDEX = "by-time";
     private static final String FEED = "action";
     private static final Duration CALL_CAP = Duration.ofSeconds(3);
-    /** A running record whose invocation ended without completing it may be taken over after this much past its deadline. */
+    /** A record without its end is "in progress" until this much past its invocation's deadline, then "ended unrecorded". */
     private static final Duration LEASE_MARGIN = Duration.ofSeconds(10);
     private static final int RECENT_LIMIT = 100;
 
@@ -137,16 +137,21 @@ public final class Ledger {
             Map<String, AttributeValue> record = record(request, now, attempt);
             record.put("leaseUntil", number(now.plus(budget.remaining()).plus(LEASE_MARGIN).toEpochMilli()));
             try {
-                // The idempotency gate: a new request, a retry of one that FAILED, or one whose invocation died.
+                // The idempotency gate: a new request, or a retry of one that FAILED. A record that never got its end
+                // (its invocation died, or could not write it) is never taken over: the action may have happened.
                 client.get().putItem(b -> b.tableName(table).item(record)
-                        .conditionExpression("attribute_not_exists(pk) OR outcome = :failed"
-                                + " OR (attribute_not_exists(outcome) AND leaseUntil < :now)")
-                        .expressionAttributeValues(Map.of(":failed", text(Outcome.FAILED.name()), ":now", number(now.toEpochMilli())))
+                        .conditionExpression("attribute_not_exists(pk) OR outcome = :failed")
+                        .expressionAttributeValues(Map.of(":failed", text(Outcome.FAILED.name())))
                         .overrideConfiguration(AwsClients.within(budget, CALL_CAP)));
             } catch (ConditionalCheckFailedException repeat) {
                 Map<String, AttributeValue> first = client.get().getItem(b -> b.tableName(table).key(recordKey(request)).consistentRead(true)
                         .overrideConfiguration(AwsClients.within(budget, CALL_CAP))).item();
-                return new Claim.Duplicate(first.isEmpty() ? entry(record) : entry(first), details(first));
+                if (!attempt.equals(s(first, "attempt"))) {
+                    boolean running = first.isEmpty() || first.containsKey("leaseUntil") && Long.parseLong(first.get("leaseUntil").n()) >= now.toEpochMilli();
+                    return new Claim.Duplicate(first.isEmpty() ? entry(record) : entry(first), details(first), running);
+                }
+                // Our own write: it committed, its reply was lost and the SDK's retry then failed the condition.
+                log.warn("claim-reply-lost", "action", request.action(), "target", request.target(), "attempt", attempt);
             }
             recordWritten = true;
             Claim.Cooldown blocking = takeLock(request, now, attempt, budget);

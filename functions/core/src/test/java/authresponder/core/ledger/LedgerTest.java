@@ -109,22 +109,27 @@ class LedgerTest {
     }
 
     @Test
-    void aRepeatWhileTheFirstIsStillRunningChangesNothing() {
+    void aRepeatWhileTheFirstIsStillRunningIsInProgressNotDone() {
         Caller caller = alarm("2026-11-22T03:00:00Z");
         assertInstanceOf(Claim.Granted.class, ledger.claim(restart(caller), budget()));
         Claim.Duplicate repeat = assertInstanceOf(Claim.Duplicate.class, ledger.claim(restart(caller), budget()));
-        assertEquals(Outcome.NO_CHANGE, repeat.answer(Void.class).outcome());
+        Result<Void> answer = repeat.answer(Void.class);
+        assertEquals(Outcome.IN_PROGRESS, answer.outcome(), answer.summary());
+        assertEquals(202, answer.outcome().httpStatus());
+        assertEquals(3, answer.outcome().exitCode());
         assertNull(repeat.first().outcome());
     }
 
     @Test
-    void aRequestWhoseInvocationDiedIsTakenOverAfterItsLease() {
+    void aRequestWhoseInvocationEndedUnrecordedIsNeverActedOnAgain() {
         Caller caller = alarm("2026-11-22T03:00:00Z");
         assertInstanceOf(Claim.Granted.class, ledger.claim(restart(caller), Budget.of(Duration.ofSeconds(30))));
         clock.advance(Duration.ofSeconds(20));
-        assertInstanceOf(Claim.Duplicate.class, ledger.claim(restart(caller), budget()));
-        clock.advance(Duration.ofSeconds(30));
-        assertInstanceOf(Claim.Granted.class, ledger.claim(restart(caller), budget()));
+        assertEquals(Outcome.IN_PROGRESS, assertInstanceOf(Claim.Duplicate.class, ledger.claim(restart(caller), budget())).answer(Void.class).outcome());
+        clock.advance(Duration.ofSeconds(30)); // past its lease: it may have acted, so it is not taken over
+        Result<Void> after = assertInstanceOf(Claim.Duplicate.class, ledger.claim(restart(caller), budget())).answer(Void.class);
+        assertEquals(Outcome.REFUSED, after.outcome());
+        assertTrue(after.summary().contains("it may have acted"), after.summary());
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import authresponder.core.AlarmEvent;
+import authresponder.core.Outcome;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -93,6 +94,8 @@ class PolicyTest {
     @Test
     void eachVerdictNamesItsTeamRunbookAndActions() {
         assertEquals(Optional.of("flush-jwks"), policy.firstAction(Verdict.STALE_KEY_CACHE));
+        assertTrue(policy.routing().chain().stopOn().contains(Outcome.IN_PROGRESS),
+                "a step still running elsewhere is not done: no chain step follows it, nobody is paged");
         assertEquals(Optional.empty(), policy.firstAction(Verdict.HEALTHY));
         assertEquals("auth-team", policy.verdict(Verdict.RECENT_DEPLOY).team());
         assertEquals(Optional.of("page"), policy.firstAction(Verdict.IDP_UNTRUSTED), "secret keys in a JWKS page, never flush");
@@ -116,8 +119,8 @@ class PolicyTest {
             routing.json               | "auth-error-rate": ["escalate"]    | "auth-error-rate": ["pager"]         | function 'pager', which does not exist
             routing.json               | "auth-401-spike": [],              | ''                                   | does not route alarm auth-401-spike
             routing.json               | "escalateWith": "page"             | "escalateWith": "call-someone"       | chain.escalateWith names action 'call-someone'
-            routing.json               | "stopOn": ["COOLDOWN", "DRY_RUN"]  | "stopOn": ["COOLDOWN"]               | missing [DRY_RUN]
-            routing.json               | "stopOn": ["COOLDOWN", "DRY_RUN"]  | "stopOn": ["COOLDOWN", "DRY_RUN", "SNOOZED"] | not 'SNOOZED'
+            routing.json               | "stopOn": ["COOLDOWN", "DRY_RUN", "IN_PROGRESS"] | "stopOn": ["COOLDOWN", "IN_PROGRESS"] | missing [DRY_RUN]
+            routing.json               | "stopOn": ["COOLDOWN", "DRY_RUN", "IN_PROGRESS"] | "stopOn": ["COOLDOWN", "DRY_RUN", "SNOOZED"] | not 'SNOOZED'
             token-expiry-clock-skew.md | "clockSkew": "PT30S"               | "clockSkew": "30 seconds"            | thresholds.clockSkew must be an ISO-8601 duration
             token-expiry-clock-skew.md | "clockSkew": "PT30S",              | ''                                   | thresholds.clockSkew is missing
             login-failures.md          | "memoryUsedRatio": 0.9             | "memoryUsedRatio": 90                | ratios must be above 0 and at most 1
