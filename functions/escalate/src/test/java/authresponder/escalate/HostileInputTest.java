@@ -92,9 +92,41 @@ class HostileInputTest {
             assertEquals(Outcome.DONE, answer.result().outcome(), answer.response());
             assertFalse(answer.result().summary().contains("Exception"), answer.result().summary());
             assertEquals(1, OnCall.TEAMS.stream().mapToInt(team -> onCall.pages(team).size()).sum(), answer.response());
-            // the next bend is the same incident: forget this page so it is not taken for a repeat
-            onCall.dynamo.scan(b -> b.tableName(onCall.table)).items().forEach(item -> onCall.dynamo.deleteItem(b -> b.tableName(onCall.table)
-                    .key(Map.of("pk", item.get("pk"), "sk", item.get("sk")))));
+            forgetPages(); // the next bend is the same incident: not to be taken for a repeat
         }
+    }
+
+    /** The sample alarm as a deployment names it (DEPLOYMENT_NAME-alarm: the contract with the CDK app). */
+    private static byte[] named(String alarmName) {
+        JsonObject event = Samples.json("alarm-auth-error-rate.json");
+        event.getAsJsonObject("detail").addProperty("alarmName", alarmName);
+        return Samples.bytes(event);
+    }
+
+    @Test
+    void underADeploymentNameOnlyThatDeploymentsAlarmsAct() {
+        java.util.Map<String, String> env = new java.util.HashMap<>(onCall.env());
+        env.put("DEPLOYMENT_NAME", "prod");
+        EscalateHandler prod = new EscalateHandler(new Env(env));
+        for (String other : List.of("auth-error-rate", "staging-auth-error-rate", "prod-auth-401-spike", "prodauth-error-rate")) {
+            Answer refused = prod.handle(named(other), new LocalContext("escalate", Duration.ofSeconds(30)));
+            assertEquals(Outcome.REFUSED, refused.result().outcome(), refused.response());
+            assertTrue(refused.result().summary().contains("'" + other + "' is not routed to escalate")
+                    && refused.result().summary().contains("named prod-<alarm> in deployment prod"), refused.result().summary());
+        }
+        OnCall.TEAMS.forEach(team -> assertEquals(0, onCall.pages(team).size(), team));
+
+        Answer paged = prod.handle(named("prod-auth-error-rate"), new LocalContext("escalate", Duration.ofSeconds(30)));
+        assertEquals(Outcome.DONE, paged.result().outcome(), paged.response());
+        List<OnCall.Envelope> pages = onCall.pages("auth-team");
+        assertEquals(1, pages.size());
+        assertTrue(pages.getFirst().text().contains("auth-error-rate"), pages.getFirst().text());
+        forgetPages();
+    }
+
+    /** Empties the ledger again: every corpus case checks that it stays empty. */
+    private static void forgetPages() {
+        onCall.dynamo.scan(b -> b.tableName(onCall.table)).items().forEach(item -> onCall.dynamo.deleteItem(b -> b.tableName(onCall.table)
+                .key(Map.of("pk", item.get("pk"), "sk", item.get("sk")))));
     }
 }
