@@ -334,7 +334,7 @@ public abstract class FunctionHandler<C extends Record, D> implements RequestStr
         }
         Duration maxAge = MaxEventAge.of(name);
         if (sent.plus(maxAge).isBefore(Instant.now())) {
-            throw new Stop(Outcome.NO_CHANGE, 200, "alarm " + routingName + " changed to " + alarm.state() + " at " + sent
+            throw new Stop(Outcome.NO_CHANGE, 200, "alarm " + routingName + "'s " + alarm.state() + " event was sent at " + sent
                     + ", longer ago than " + name + "'s maximum event age (" + maxAge.toMinutes() + " min): stale, nothing was done");
         }
         return alarm.named(routingName);
