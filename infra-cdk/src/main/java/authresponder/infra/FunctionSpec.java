@@ -1,5 +1,6 @@
 package authresponder.infra;
 
+import authresponder.core.MaxEventAge;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -17,15 +18,14 @@ import java.util.List;
  * @param inCacheVpc   runs in the cache's VPC (it talks to Redis)
  * @param vcpus        the CPUs it runs on, which Lambda sizes by memory
  * @param retries      Lambda's retries of a failed asynchronous invocation (0-2)
- * @param maxEventAge  how old an alarm or result may be and still be worth acting on
  */
 public enum FunctionSpec {
-    DIAGNOSE("diagnose", 2, Duration.ofSeconds(30), 5, true, 1, Duration.ofMinutes(15)),
-    FLUSH_CACHE("flush-cache", 2, Duration.ofMinutes(2), 2, true, 2, Duration.ofMinutes(15)),
-    RESTART_AUTHORISER("restart-authoriser", 2, Duration.ofMinutes(3), 2, false, 2, Duration.ofMinutes(15)),
-    ESCALATE("escalate", 2, Duration.ofSeconds(30), 5, false, 2, Duration.ofHours(1)),
+    DIAGNOSE("diagnose", 2, Duration.ofSeconds(30), 5, true, 1),
+    FLUSH_CACHE("flush-cache", 2, Duration.ofMinutes(2), 2, true, 2),
+    RESTART_AUTHORISER("restart-authoriser", 2, Duration.ofMinutes(3), 2, false, 2),
+    ESCALATE("escalate", 2, Duration.ofSeconds(30), 5, false, 2),
     // Runs the flush and the restart itself (their code, in process), so it has their reach and their time.
-    WATCH_KEYS("watch-keys", 2, Duration.ofMinutes(5), 1, true, 0, Duration.ofMinutes(5));
+    WATCH_KEYS("watch-keys", 2, Duration.ofMinutes(5), 1, true, 0);
 
     private final String id;
     private final int vcpus;
@@ -33,17 +33,15 @@ public enum FunctionSpec {
     private final int reservedConcurrency;
     private final boolean inCacheVpc;
     private final int retries;
-    private final Duration maxEventAge;
 
     FunctionSpec(String id, int vcpus, Duration timeout, int reservedConcurrency, boolean inCacheVpc,
-                 int retries, Duration maxEventAge) {
+                 int retries) {
         this.id = id;
         this.vcpus = vcpus;
         this.timeout = timeout;
         this.reservedConcurrency = reservedConcurrency;
         this.inCacheVpc = inCacheVpc;
         this.retries = retries;
-        this.maxEventAge = maxEventAge;
     }
 
     /** The function's name in the project: its module under functions/, its jar, its routing name. */
@@ -72,8 +70,9 @@ public enum FunctionSpec {
         return retries;
     }
 
+    /** How old an alarm or result may be and still be worth acting on: the function refuses older ones by the same value. */
     public Duration maxEventAge() {
-        return maxEventAge;
+        return MaxEventAge.of(id);
     }
 
     /** The function for a project name such as {@code flush-cache}, or null. */

@@ -4,11 +4,11 @@ import authresponder.core.AwsClients;
 import authresponder.core.Budget;
 import authresponder.core.ConfigException;
 import authresponder.core.Env;
+import authresponder.core.Json;
 import authresponder.core.Lazy;
 import authresponder.core.Rehearsal;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -141,7 +141,7 @@ public final class CacheConnector {
         }
         JsonObject json;
         try {
-            json = JsonParser.parseString(value).getAsJsonObject();
+            json = Json.parse(value).getAsJsonObject();
         } catch (RuntimeException e) {
             throw new CacheException("the cache AUTH secret " + arn + " looks like JSON but does not parse");
         }

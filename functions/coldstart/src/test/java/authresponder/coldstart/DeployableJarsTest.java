@@ -101,7 +101,10 @@ class DeployableJarsTest {
     @Test
     void diagnoseReadsLogsConfigurationProviderAndCacheIntoAVerdict() throws Exception {
         try (Endpoints world = Endpoints.start()) {
-            Run run = run(world, "diagnose", Files.readString(Path.of("../../events-samples/alarms/auth-invalid-signature-alarm.json")));
+            // the alarm the routing sends diagnose, sent now (an older one is stale)
+            String alarm = Files.readString(Path.of("../../events-samples/alarms/auth-login-failures-alarm.json"))
+                    .replaceFirst("\"time\": \"[^\"]+\"", "\"time\": \"" + java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + "\"");
+            Run run = run(world, "diagnose", alarm);
 
             assertEquals(List.of("NO_CHANGE", "NO_CHANGE"), run.outcomes(), run.log());
             assertTrue(run.log().contains("\"event\":\"verdict\"") && run.log().contains("\"failedChecks\":0"), run.log());

@@ -1,5 +1,6 @@
 package authresponder.core;
 
+import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import java.time.Instant;
@@ -51,54 +52,69 @@ public record AlarmEvent(
         return "alarm:" + alarmName + "@" + stateTime;
     }
 
+    /**
+     * Reads the event. Every field it uses must have CloudWatch's shape: a field of another shape is bad
+     * input that names it (never an exception's text), since an alarm that cannot be read must not act.
+     */
     public static AlarmEvent from(JsonObject event) {
         JsonObject detail = object(event, "detail", "the alarm event");
-        String name = text(detail, "alarmName");
-        if (name == null) {
+        String name = string(detail, "alarmName", "detail.alarmName");
+        if (name == null || name.isBlank()) {
             throw new BadInputException("alarm event has no detail.alarmName");
         }
         JsonObject state = object(detail, "state", "detail");
-        String value = text(state, "value");
+        String value = string(state, "value", "detail.state.value");
         if (value == null || !List.of("OK", "ALARM", "INSUFFICIENT_DATA").contains(value)) {
             throw new BadInputException("alarm event detail.state.value must be OK, ALARM or INSUFFICIENT_DATA");
         }
-        JsonObject previous = detail.has("previousState") && detail.get("previousState").isJsonObject()
-                ? detail.getAsJsonObject("previousState") : new JsonObject();
-        JsonObject configuration = detail.has("configuration") && detail.get("configuration").isJsonObject()
-                ? detail.getAsJsonObject("configuration") : new JsonObject();
+        JsonObject previous = optionalObject(detail, "previousState", "detail.previousState");
+        JsonObject configuration = optionalObject(detail, "configuration", "detail.configuration");
         JsonObject reasonData = parseReasonData(state);
 
-        Kind kind = kindOf(configuration);
         List<String> metrics = new ArrayList<>();
-        if (configuration.has("metrics") && configuration.get("metrics").isJsonArray()) {
-            for (JsonElement m : configuration.getAsJsonArray("metrics")) {
-                JsonObject metric = m.getAsJsonObject();
-                if (metric.has("metricStat")) {
-                    JsonObject inner = metric.getAsJsonObject("metricStat").getAsJsonObject("metric");
-                    metrics.add(text(inner, "namespace") + "/" + text(inner, "name"));
-                } else if (metric.has("expression")) {
-                    metrics.add(text(metric, "expression"));
-                }
+        JsonArray queries = array(configuration, "metrics", "detail.configuration.metrics");
+        for (int i = 0; i < queries.size(); i++) {
+            String at = "detail.configuration.metrics[" + i + "]";
+            JsonObject metric = element(queries.get(i), at);
+            if (metric.has("metricStat")) {
+                JsonObject inner = object(object(metric, "metricStat", at), "metric", at + ".metricStat");
+                metrics.add(string(inner, "namespace", at + ".metricStat.metric.namespace") + "/" + string(inner, "name", at + ".metricStat.metric.name"));
+            } else if (metric.has("expression")) {
+                metrics.add(string(metric, "expression", at + ".expression"));
             }
         }
         List<String> children = new ArrayList<>();
-        if (reasonData.has("triggeringAlarms") && reasonData.get("triggeringAlarms").isJsonArray()) {
-            for (JsonElement child : reasonData.getAsJsonArray("triggeringAlarms")) {
-                String arn = text(child.getAsJsonObject(), "arn");
-                if (arn != null) {
-                    children.add(arn.substring(arn.lastIndexOf(':') + 1));
-                }
+        JsonArray triggering = array(reasonData, "triggeringAlarms", "detail.state.reasonData.triggeringAlarms");
+        for (int i = 0; i < triggering.size(); i++) {
+            String arn = string(element(triggering.get(i), "detail.state.reasonData.triggeringAlarms[" + i + "]"), "arn",
+                    "detail.state.reasonData.triggeringAlarms[" + i + "].arn");
+            if (arn != null) {
+                children.add(arn.substring(arn.lastIndexOf(':') + 1));
             }
         }
         List<Double> datapoints = new ArrayList<>();
-        if (reasonData.has("recentDatapoints") && reasonData.get("recentDatapoints").isJsonArray()) {
-            reasonData.getAsJsonArray("recentDatapoints").forEach(d -> datapoints.add(d.getAsDouble()));
+        JsonArray points = array(reasonData, "recentDatapoints", "detail.state.reasonData.recentDatapoints");
+        for (int i = 0; i < points.size(); i++) {
+            datapoints.add(number(points.get(i), "detail.state.reasonData.recentDatapoints[" + i + "]"));
         }
-        Double threshold = reasonData.has("threshold") && reasonData.get("threshold").isJsonPrimitive()
-                ? reasonData.get("threshold").getAsDouble() : null;
-        return new AlarmEvent(name, firstResource(event), text(event, "account"), text(event, "region"), kind,
-                value, text(previous, "value"), time(text(state, "timestamp"), text(event, "time")),
-                text(state, "reason"), reasonData, threshold, List.copyOf(datapoints), List.copyOf(metrics), List.copyOf(children));
+        Double threshold = reasonData.has("threshold") ? number(reasonData.get("threshold"), "detail.state.reasonData.threshold") : null;
+        return new AlarmEvent(name, firstResource(event), string(event, "account", "account"), string(event, "region", "region"),
+                kindOf(configuration), value, string(previous, "value", "detail.previousState.value"),
+                time(string(state, "timestamp", "detail.state.timestamp"), string(event, "time", "time")),
+                string(state, "reason", "detail.state.reason"), reasonData, threshold,
+                List.copyOf(datapoints), List.copyOf(metrics), List.copyOf(children));
+    }
+
+    /** When EventBridge sent the event (its {@code time}), else when the alarm changed state: how old the news is. */
+    public static Instant sentAt(JsonObject event, AlarmEvent alarm) {
+        String sent = string(event, "time", "time");
+        return sent == null ? alarm.stateTime() : time(null, sent);
+    }
+
+    /** The same event under the name the routing knows the alarm by (without the deployment's prefix). */
+    public AlarmEvent named(String routingName) {
+        return new AlarmEvent(routingName, alarmArn, account, region, kind, state, previousState, stateTime, reason, reasonData,
+                threshold, recentDatapoints, metrics, triggeringAlarms);
     }
 
     private static Kind kindOf(JsonObject configuration) {
@@ -116,12 +132,15 @@ public record AlarmEvent(
     }
 
     private static JsonObject parseReasonData(JsonObject state) {
-        if (!state.has("reasonData") || state.get("reasonData").isJsonNull()) {
+        JsonElement raw = state.get("reasonData");
+        if (raw == null) {
             return new JsonObject();
         }
-        JsonElement raw = state.get("reasonData");
         if (raw.isJsonObject()) {
             return raw.getAsJsonObject();
+        }
+        if (!raw.isJsonPrimitive() || !raw.getAsJsonPrimitive().isString()) {
+            throw new BadInputException("alarm detail.state.reasonData must be a JSON object or a string holding one");
         }
         return Json.parseObject(raw.getAsString(), "alarm detail.state.reasonData");
     }
@@ -137,16 +156,15 @@ public record AlarmEvent(
             try {
                 return Instant.parse(raw);
             } catch (DateTimeParseException e) {
-                throw new BadInputException("alarm event timestamp '" + raw + "' is not a time");
+                throw new BadInputException("alarm event field '" + (stateTimestamp != null ? "detail.state.timestamp" : "time")
+                        + "' is not a time (CloudWatch's 2026-11-22T03:05:31.870+0000 or ISO-8601)");
             }
         }
     }
 
     private static String firstResource(JsonObject event) {
-        if (event.has("resources") && event.get("resources").isJsonArray() && !event.getAsJsonArray("resources").isEmpty()) {
-            return event.getAsJsonArray("resources").get(0).getAsString();
-        }
-        return null;
+        JsonArray resources = array(event, "resources", "resources");
+        return resources.isEmpty() ? null : string(resources.get(0), "resources[0]");
     }
 
     static JsonObject object(JsonObject parent, String field, String where) {
@@ -155,6 +173,51 @@ public record AlarmEvent(
             throw new BadInputException(where + " has no object '" + field + "'");
         }
         return value.getAsJsonObject();
+    }
+
+    /** A member that may be left out; present, it must be an object. */
+    private static JsonObject optionalObject(JsonObject parent, String field, String path) {
+        JsonElement value = parent.get(field);
+        return value == null ? new JsonObject() : element(value, path);
+    }
+
+    private static JsonObject element(JsonElement value, String path) {
+        if (!value.isJsonObject()) {
+            throw new BadInputException("alarm event field '" + path + "' must be an object");
+        }
+        return value.getAsJsonObject();
+    }
+
+    /** A list that may be left out (empty then); present, it must be a list. */
+    private static JsonArray array(JsonObject parent, String field, String path) {
+        JsonElement value = parent.get(field);
+        if (value == null) {
+            return new JsonArray();
+        }
+        if (!value.isJsonArray()) {
+            throw new BadInputException("alarm event field '" + path + "' must be a list");
+        }
+        return value.getAsJsonArray();
+    }
+
+    private static double number(JsonElement value, String path) {
+        if (!value.isJsonPrimitive() || !value.getAsJsonPrimitive().isNumber()) {
+            throw new BadInputException("alarm event field '" + path + "' must be a number");
+        }
+        return value.getAsDouble();
+    }
+
+    /** A text member that may be left out (null then); present, it must be a string. */
+    private static String string(JsonObject parent, String field, String path) {
+        JsonElement value = parent.get(field);
+        return value == null ? null : string(value, path);
+    }
+
+    private static String string(JsonElement value, String path) {
+        if (!value.isJsonPrimitive() || !value.getAsJsonPrimitive().isString()) {
+            throw new BadInputException("alarm event field '" + path + "' must be a string");
+        }
+        return value.getAsString();
     }
 
     static String text(JsonObject parent, String field) {

@@ -19,8 +19,8 @@ import java.util.stream.Collectors;
 
 /**
  * The one way JSON becomes records in this product, for a caller's command and for the runbooks' policy
- * alike: strict all the way down. An unknown field, a missing required value, a wrong type, a blank
- * string, an unknown enum name or a malformed duration is an error that names where it is, so a typo
+ * alike: strict all the way down. An unknown field, a missing required value, an explicit null, a wrong
+ * type, a blank string, an unknown enum name or a malformed duration is an error that names where it is, so a typo
  * never silently does something else.
  */
 public final class Binder {
@@ -170,7 +170,11 @@ public final class Binder {
             types[i] = component.getType();
             JsonElement value = object.get(component.getName());
             String at = child(path, component.getName());
-            if (value == null || value.isJsonNull()) {
+            if (value != null && value.isJsonNull()) {
+                // null is not "absent": a caller who sends it meant something, and it is not ours to guess what
+                throw error.apply(label.apply(at) + " is null: leave it out or give it a value");
+            }
+            if (value == null) {
                 if (component.getType().isPrimitive()) {
                     throw error.apply(label.apply(at) + " is missing");
                 }

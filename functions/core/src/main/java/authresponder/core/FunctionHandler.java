@@ -1,14 +1,18 @@
 package authresponder.core;
 
+import authresponder.core.policy.Policy;
+import authresponder.core.policy.Routing;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonPrimitive;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
@@ -29,9 +33,14 @@ public abstract class FunctionHandler<C extends Record, D> implements RequestStr
     static final int MAX_EVENT_BYTES = 6 * 1024 * 1024;
     /** A command is a few hundred bytes; a body past this is refused with 413. */
     public static final int MAX_COMMAND_BYTES = 16 * 1024;
-    /** What priming feeds the edge: a Function URL GET, refused (405) before any command exists. */
-    private static final byte[] PRIMING_REQUEST = "{\"requestContext\":{\"http\":{\"method\":\"GET\"}},\"body\":\"{}\"}"
+    /** What priming feeds the edge: a signed Function URL GET, refused (405) before any command exists. */
+    private static final byte[] PRIMING_REQUEST = ("{\"requestContext\":{\"http\":{\"method\":\"GET\"},\"authorizer\":{\"iam\":"
+            + "{\"accountId\":\"000000000000\",\"userArn\":\"arn:aws:iam::000000000000:user/priming\"}}},\"body\":\"{}\"}")
             .getBytes(StandardCharsets.UTF_8);
+    /** The variable that names the deployment: its alarms are named DEPLOYMENT_NAME-alarm (see {@link Routing#alarmNamed}). */
+    public static final String DEPLOYMENT_NAME = "DEPLOYMENT_NAME";
+    /** CloudWatch's event when an alarm is created, changed or deleted: nothing for these functions to act on. */
+    static final String CONFIGURATION_CHANGE = "CloudWatch Alarm Configuration Change";
 
     protected final String name;
     protected final Env env;
@@ -157,6 +166,11 @@ public abstract class FunctionHandler<C extends Record, D> implements RequestStr
             return answer(result, caller, functionUrl, result.outcome().httpStatus());
         } catch (WrongMethod e) {
             return answer(badInput(e.getMessage(), requestKey, started), caller, true, 405);
+        } catch (Stop e) {
+            String message = Redact.text(e.getMessage());
+            log.warn("not-acted-on", "outcome", e.outcome, "message", message);
+            Result<D> result = Result.<D>of(e.outcome, message, null).stamped(name, requestKey, started);
+            return answer(result, caller, functionUrl, e.status);
         } catch (TooLarge e) {
             return answer(badInput(e.getMessage(), requestKey, started), caller, functionUrl, 413);
         } catch (BadInputException e) {
@@ -193,7 +207,9 @@ public abstract class FunctionHandler<C extends Record, D> implements RequestStr
         return result;
     }
 
-    private Result<D> badInput(String message, String requestKey, Instant started) {
+    private Result<D> badInput(String raw, String requestKey, Instant started) {
+        // A message may quote what the caller sent (an unknown field, scope or target): never a secret in it.
+        String message = Redact.text(raw);
         log.warn("bad-input", "message", message);
         return Result.<D>of(Outcome.BAD_INPUT, message, null).stamped(name, requestKey, started);
     }
@@ -238,6 +254,7 @@ public abstract class FunctionHandler<C extends Record, D> implements RequestStr
 
     private Parsed fromFunctionUrl(JsonObject request, String fallbackKey) {
         JsonObject context = request.getAsJsonObject("requestContext");
+        String principal = principal(context);
         JsonObject http = AlarmEvent.object(context, "http", "requestContext");
         String method = AlarmEvent.text(http, "method");
         if (!"POST".equalsIgnoreCase(method)) {
@@ -252,7 +269,6 @@ public abstract class FunctionHandler<C extends Record, D> implements RequestStr
             throw new TooLarge("the body is " + bytes.length + " bytes; a command is at most " + MAX_COMMAND_BYTES);
         }
         JsonObject command = Json.parseObject(new String(bytes, StandardCharsets.UTF_8), "the request body");
-        String principal = principal(context);
         String key = header(request, "idempotency-key");
         String requestId = AlarmEvent.text(context, "requestId");
         String requestKey = key != null ? "request:" + key : requestId != null ? "url:" + requestId : fallbackKey;
@@ -260,18 +276,33 @@ public abstract class FunctionHandler<C extends Record, D> implements RequestStr
     }
 
     private Parsed fromEvent(JsonObject event, String fallbackKey, Context context) {
+        if (event.has("alarmData")) {
+            // CloudWatch's own payload when an alarm invokes a function directly (a Lambda alarm action):
+            // that path bypasses the routing's rules, so it is not taken.
+            throw new BadInputException("this is a CloudWatch alarm action's payload (alarmData): " + name
+                    + " takes alarms only through EventBridge; route the alarm through EventBridge (runbooks/routing.json)"
+                    + " instead of naming the function as the alarm's action");
+        }
         if (event.has("detail-type") && event.has("source")) {
             String detailType = AlarmEvent.text(event, "detail-type");
             if (AlarmEvent.DETAIL_TYPE.equals(detailType)) {
-                AlarmEvent alarm = AlarmEvent.from(event);
+                AlarmEvent alarm = routed(event, AlarmEvent.from(event));
                 return new Parsed(new Trigger.Alarm(alarm), new Caller(Caller.Kind.ALARM, alarm.alarmName(), alarm.requestKey()));
+            }
+            if (CONFIGURATION_CHANGE.equals(detailType)) {
+                throw new Stop(Outcome.NO_CHANGE, 200, "a change to an alarm's configuration is not an incident: ignored");
             }
             if (Trigger.FunctionResult.SUCCESS.equals(detailType) || Trigger.FunctionResult.FAILURE.equals(detailType)) {
                 return functionResult(event, detailType, fallbackKey);
             }
             if ("Scheduled Event".equals(detailType)) {
                 String time = AlarmEvent.text(event, "time");
-                Instant at = time == null ? Instant.now() : Instant.parse(time);
+                Instant at;
+                try {
+                    at = time == null ? Instant.now() : Instant.parse(time);
+                } catch (java.time.format.DateTimeParseException e) {
+                    throw new BadInputException("the schedule event's field 'time' is not an ISO-8601 time");
+                }
                 return new Parsed(new Trigger.Schedule(at), new Caller(Caller.Kind.EVENT, "schedule", "schedule:" + at));
             }
             throw new BadInputException("unsupported EventBridge event '" + detailType + "' from '" + AlarmEvent.text(event, "source") + "'");
@@ -282,6 +313,31 @@ public abstract class FunctionHandler<C extends Record, D> implements RequestStr
         String requestId = event.has("requestId") && event.get("requestId").isJsonPrimitive() ? event.get("requestId").getAsString() : null;
         String requestKey = requestId != null ? "request:" + requestId : fallbackKey;
         return new Parsed(new Trigger.Command(withoutRequestId(event)), new Caller(Caller.Kind.CONSOLE, "console", requestKey));
+    }
+
+    /**
+     * Only what the routing sends acts: an alarm reaches this function's code only if runbooks/routing.json
+     * routes it here (under this deployment's name), and only while it is news (younger than the function's
+     * maximum event age). The event then carries the routing's name of the alarm.
+     */
+    private AlarmEvent routed(JsonObject event, AlarmEvent alarm) {
+        Instant sent = AlarmEvent.sentAt(event, alarm);
+        Routing routing = Policy.bundled().routing();
+        String deployment = env.optional(DEPLOYMENT_NAME).orElse(null);
+        String routingName = routing.alarmNamed(alarm.alarmName(), deployment).orElse(null);
+        if (routingName == null || !routing.routes(routingName, name)) {
+            String shown = Redact.text(alarm.alarmName());
+            shown = shown.length() > 120 ? shown.substring(0, 117) + "..." : shown;
+            throw new Stop(Outcome.REFUSED, Outcome.REFUSED.httpStatus(), "alarm '" + shown + "' is not routed to " + name
+                    + ": runbooks/routing.json routes " + (routing.alarmsOf(name).isEmpty() ? "no alarm" : String.join(", ", routing.alarmsOf(name)))
+                    + " to it" + (deployment == null ? "" : ", named " + deployment + "-<alarm> in deployment " + deployment) + "; nothing was done");
+        }
+        Duration maxAge = MaxEventAge.of(name);
+        if (sent.plus(maxAge).isBefore(Instant.now())) {
+            throw new Stop(Outcome.NO_CHANGE, 200, "alarm " + routingName + "'s " + alarm.state() + " event was sent at " + sent
+                    + ", longer ago than " + name + "'s maximum event age (" + maxAge.toMinutes() + " min): stale, nothing was done");
+        }
+        return alarm.named(routingName);
     }
 
     private static Parsed functionResult(JsonObject event, String detailType, String fallbackKey) {
@@ -300,16 +356,23 @@ public abstract class FunctionHandler<C extends Record, D> implements RequestStr
                 new Caller(Caller.Kind.EVENT, function, originalRequest != null ? "result:" + originalRequest : fallbackKey));
     }
 
+    /**
+     * The IAM identity behind a Function URL request, as Lambda fills {@code requestContext.authorizer.iam}
+     * for a URL whose auth type is AWS_IAM. Without one (a URL left public, a hand-made event) nothing is
+     * done: AWS_IAM auth should make that impossible, and the function does not rely on it.
+     */
     private static String principal(JsonObject context) {
-        if (context.has("authorizer") && context.get("authorizer").isJsonObject()) {
-            JsonObject authorizer = context.getAsJsonObject("authorizer");
-            if (authorizer.has("iam") && authorizer.get("iam").isJsonObject()) {
-                JsonObject iam = authorizer.getAsJsonObject("iam");
-                String arn = AlarmEvent.text(iam, "userArn");
-                return arn != null ? arn : AlarmEvent.text(iam, "callerId");
-            }
+        JsonObject iam = null;
+        if (context.get("authorizer") instanceof JsonObject authorizer && authorizer.get("iam") instanceof JsonObject found) {
+            iam = found;
         }
-        return "unauthenticated";
+        String arn = iam != null && iam.get("userArn") instanceof JsonPrimitive value && value.isString() ? value.getAsString() : null;
+        String account = iam != null && iam.get("accountId") instanceof JsonPrimitive value && value.isString() ? value.getAsString() : null;
+        if (arn == null || arn.isBlank() || account == null || account.isBlank()) {
+            throw new Stop(Outcome.REFUSED, 403, "the request carries no IAM identity (requestContext.authorizer.iam with userArn and accountId):"
+                    + " only a caller signed with AWS credentials (the Function URL's AWS_IAM auth) may ask; nothing was done");
+        }
+        return arn;
     }
 
     private static String header(JsonObject request, String name) {
@@ -335,6 +398,18 @@ public abstract class FunctionHandler<C extends Record, D> implements RequestStr
             return Base64.getDecoder().decode(body);
         } catch (IllegalArgumentException e) {
             throw new BadInputException("the body is marked base64 but is not valid base64");
+        }
+    }
+
+    /** The edge's own answer without running anything: ignored (NO_CHANGE), refused, or forbidden (403). */
+    private static final class Stop extends RuntimeException {
+        final Outcome outcome;
+        final int status;
+
+        Stop(Outcome outcome, int status, String message) {
+            super(message, null, false, false);
+            this.outcome = outcome;
+            this.status = status;
         }
     }
 

@@ -23,12 +23,12 @@ class FunctionHandlerTest {
     record Greet(String action, String name, Boolean dryRun, Integer times) {}
 
     /** A function that acts on commands and alarms, and fails on request: enough to see the edge's rules. */
-    static final class GreetHandler extends FunctionHandler<Greet, String> {
+    static class GreetHandler extends FunctionHandler<Greet, String> {
         final List<Greet> ran = new ArrayList<>();
         final List<Caller> callers = new ArrayList<>();
 
         GreetHandler() {
-            super("greet", Greet.class, new Env(Map.of()));
+            super("diagnose", Greet.class, new Env(Map.of())); // a name the routing sends an alarm to
         }
 
         @Override
@@ -78,6 +78,7 @@ class FunctionHandlerTest {
         requestContext.add("http", http);
         JsonObject iam = new JsonObject();
         iam.addProperty("userArn", "arn:aws:sts::123456789012:assumed-role/ops-console/alice");
+        iam.addProperty("accountId", "123456789012");
         JsonObject authorizer = new JsonObject();
         authorizer.add("iam", iam);
         requestContext.add("authorizer", authorizer);
@@ -96,7 +97,7 @@ class FunctionHandlerTest {
         assertEquals(new Greet("greet", "ops", true, null), handler.ran.getFirst());
         assertEquals(new Caller(Caller.Kind.CONSOLE, "console", "request:r-42"), handler.callers.getFirst());
         JsonObject response = Json.parseObject(answer.response(), "response");
-        assertEquals("greet", response.get("function").getAsString());
+        assertEquals("diagnose", response.get("function").getAsString());
         assertEquals("hello ops", response.get("summary").getAsString());
     }
 
@@ -143,32 +144,39 @@ class FunctionHandlerTest {
         assertTrue(handler.ran.isEmpty());
     }
 
-    @Test
-    void alarmEventBecomesACommandKeyedByAlarmAndStateTime() {
-        String alarm = """
+    /** An alarm event as EventBridge delivers it, sent now (the routing sends auth-login-failures to diagnose). */
+    static String alarm(String name, String stateTimestamp) {
+        return """
                 {"version":"0","id":"e1","detail-type":"CloudWatch Alarm State Change","source":"aws.cloudwatch",
-                 "account":"123456789012","time":"2026-11-21T03:00:05Z","region":"eu-west-2",
-                 "resources":["arn:aws:cloudwatch:eu-west-2:123456789012:alarm:auth-401-spike"],
-                 "detail":{"alarmName":"auth-401-spike",
-                   "state":{"value":"ALARM","reason":"Threshold Crossed","timestamp":"2026-11-21T03:00:04.123+0000",
+                 "account":"123456789012","time":"%s","region":"eu-west-2",
+                 "resources":["arn:aws:cloudwatch:eu-west-2:123456789012:alarm:%s"],
+                 "detail":{"alarmName":"%s",
+                   "state":{"value":"ALARM","reason":"Threshold Crossed","timestamp":"%s",
                             "reasonData":"{\\"version\\":\\"1.0\\",\\"threshold\\":5.0,\\"recentDatapoints\\":[7.5]}"},
                    "previousState":{"value":"OK","timestamp":"2026-11-20T10:00:00.000+0000"},
                    "configuration":{"metrics":[{"id":"m1","metricStat":{"metric":{"namespace":"Auth","name":"Http401"},"period":60,"stat":"Sum"},"returnData":true}]}}}
-                """;
-        FunctionHandler.Answer answer = send(alarm);
+                """.formatted(java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS), name, name, stateTimestamp);
+    }
+
+    @Test
+    void alarmEventBecomesACommandKeyedByAlarmAndStateTime() {
+        FunctionHandler.Answer answer = send(alarm("auth-login-failures", "2026-11-21T03:00:04.123+0000"));
         assertEquals(Outcome.DONE, answer.result().outcome());
-        assertEquals("alarm:auth-401-spike@2026-11-21T03:00:04.123Z", handler.callers.getFirst().requestKey());
+        assertEquals("alarm:auth-login-failures@2026-11-21T03:00:04.123Z", handler.callers.getFirst().requestKey());
         assertEquals(Caller.Kind.ALARM, handler.callers.getFirst().kind());
     }
 
     @Test
     void eventDrivenFailureIsRethrownToLambdaButADirectOneIsAnswered() throws Exception {
-        String alarmFail = """
-                {"detail-type":"CloudWatch Alarm State Change","source":"aws.cloudwatch",
-                 "detail":{"alarmName":"fail","state":{"value":"ALARM","timestamp":"2026-11-21T03:00:04.123+0000"}}}
-                """;
+        GreetHandler failing = new GreetHandler() {
+            @Override
+            protected Greet commandFor(Trigger trigger) {
+                return trigger instanceof Trigger.Alarm ? new Greet("greet", "fail", false, 1) : super.commandFor(trigger);
+            }
+        };
+        String alarmFail = alarm("auth-login-failures", "2026-11-21T03:00:04.123+0000");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ActionFailedException thrown = assertThrows(ActionFailedException.class, () -> handler.handleRequest(
+        ActionFailedException thrown = assertThrows(ActionFailedException.class, () -> failing.handleRequest(
                 new ByteArrayInputStream(alarmFail.getBytes(StandardCharsets.UTF_8)), out, context));
         assertEquals("could not greet", thrown.getMessage());
 

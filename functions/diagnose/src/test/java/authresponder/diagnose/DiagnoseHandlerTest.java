@@ -45,8 +45,15 @@ class DiagnoseHandlerTest {
     private static final Path SAMPLES = Path.of("../../events-samples");
     private static final String DIAGNOSE = "{\"action\":\"diagnose\"}";
 
+    /** The sample, sent now: an alarm's EventBridge time is the current time (an older alarm is stale); its state times stay. */
     private static String sample(String name) throws IOException {
-        return Files.readString(SAMPLES.resolve(name));
+        String text = Files.readString(SAMPLES.resolve(name));
+        if (!name.startsWith("alarms/")) {
+            return text;
+        }
+        JsonObject event = Json.parseObject(text, name);
+        event.addProperty("time", Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+        return event.toString();
     }
 
     /** The composite alarm sample, entering ALARM at the given time. */
@@ -470,7 +477,12 @@ class DiagnoseHandlerTest {
     void aMetricAlarmsStartDateOpensTheWindow() throws IOException {
         try (Incident incident = new Incident()) {
             incident.cacheLiveKeys();
-            Answer answer = incident.diagnose(sample("alarms/auth-401-spike-alarm.json"));
+            Answer unrouted = incident.diagnose(sample("alarms/auth-401-spike-alarm.json"));
+            assertEquals(Outcome.REFUSED, unrouted.result().outcome(), "the routing sends auth-401-spike nowhere: " + unrouted.response());
+            // The same metric alarm as if the routing sent it here (it sends diagnose the composite today).
+            JsonObject routed = Json.parseObject(sample("alarms/auth-401-spike-alarm.json"), "sample");
+            routed.getAsJsonObject("detail").addProperty("alarmName", "auth-login-failures");
+            Answer answer = incident.diagnose(routed.toString());
             Diagnosis diagnosis = details(answer);
             JsonObject reason = Json.parseObject(Json.parseObject(sample("alarms/auth-401-spike-alarm.json"), "sample")
                     .getAsJsonObject("detail").getAsJsonObject("state").get("reasonData").getAsString(), "reasonData");

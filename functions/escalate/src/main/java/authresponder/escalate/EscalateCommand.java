@@ -1,5 +1,6 @@
 package authresponder.escalate;
 
+import authresponder.core.Redact;
 import authresponder.core.policy.Severity;
 
 /**
@@ -13,6 +14,11 @@ import authresponder.core.policy.Severity;
  */
 public record EscalateCommand(String team, String runbook, String summary, Severity severity, Boolean dryRun) {
     static final int MAX_SUMMARY = 300;
+
+    /** The summary is scrubbed of secrets as it arrives ({@link Redact#text}): logged, kept and paged only so. */
+    public EscalateCommand {
+        summary = Redact.text(summary);
+    }
     static final EscalateCommand FROM_EVENT = new EscalateCommand(null, null, null, null, false);
 
     public boolean isDryRun() {

@@ -72,7 +72,7 @@ public final class EscalateHandler extends FunctionHandler<EscalateCommand, Page
         window = policy.cooldown(ACTION);
         lookback = env.duration("ESCALATION_LOOKBACK", Duration.ofHours(1));
         runbookBase = env.string("RUNBOOK_BASE_URL", "runbooks/");
-        triage = new Triage(routes, name);
+        triage = new Triage(routes, name, policy.routing(), env.optional(DEPLOYMENT_NAME).orElse(null));
         ledger = Ledger.from(env);
         pager = new Pager(new AwsClients(env));
     }

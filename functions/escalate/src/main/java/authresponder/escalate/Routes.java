@@ -44,7 +44,8 @@ final class Routes {
         if (escalations.isEmpty()) {
             Runbook runbook = runbookOfAlarm(alarmName);
             return List.of(new Route(alarmName, runbook.owner(), Severity.HIGH, alarmName, file(runbook),
-                    "alarm " + alarmName + " is routed to escalate but no runbook escalates it: its runbook's owner is paged", null, 1));
+                    "alarm " + alarmName + (policy.routing().routes(alarmName, EscalateHandler.NAME) ? " is routed to escalate but" : "")
+                            + " no runbook escalates it: its runbook's owner is paged", null, 1));
         }
         return escalations.stream().sorted(Comparator.comparingInt(Escalation::regions).reversed())
                 .map(e -> new Route(alarmName, e.team(), e.severity(), alarmName + (e.regions() > 1 ? " in " + e.regions() + "+ regions" : ""),

@@ -5,6 +5,7 @@ import authresponder.core.BadInputException;
 import authresponder.core.Caller;
 import authresponder.core.Redact;
 import authresponder.core.Trigger;
+import authresponder.core.policy.Routing;
 import authresponder.core.policy.Severity;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -26,10 +27,15 @@ final class Triage {
 
     private final Routes routes;
     private final String function;
+    private final Routing routing;
+    private final String deployment;
 
-    Triage(Routes routes, String function) {
+    /** @param deployment DEPLOYMENT_NAME, which prefixes the alarms' names (null for a local run) */
+    Triage(Routes routes, String function, Routing routing, String deployment) {
         this.routes = routes;
         this.function = function;
+        this.routing = routing;
+        this.deployment = deployment;
     }
 
     /** @param regionsInAlarm for an alarm, the regions where it is in ALARM now (this event's, and others' the ledger saw) */
@@ -123,13 +129,15 @@ final class Triage {
      * Walks back along the chain: a Lambda destination carries the request payload, which may itself be
      * another function's result (diagnose's verdict, before a failed flush), down to the alarm that started it.
      */
-    private static Behind behind(JsonObject payload, Incident.Diagnosis found, int depth) {
+    private Behind behind(JsonObject payload, Incident.Diagnosis found, int depth) {
         if (payload == null || depth > MAX_DEPTH || !payload.has("detail-type")) {
             return new Behind(null, found);
         }
         try {
             if (AlarmEvent.DETAIL_TYPE.equals(text(payload, "detail-type"))) {
-                return new Behind(AlarmEvent.from(payload), found);
+                AlarmEvent alarm = AlarmEvent.from(payload);
+                // under the routing's name, as the alarm that started the chain reached its first function
+                return new Behind(routing.alarmNamed(alarm.alarmName(), deployment).map(alarm::named).orElse(alarm), found);
             }
         } catch (BadInputException unreadable) {
             return new Behind(null, found); // context is best effort: the page goes out without it

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 /** The page's limits and safety, whatever the inputs: SNS's subject and size limits, no secrets, no personal data. */
 class PageTest {
     private static final Instant NOW = Instant.parse("2026-11-22T03:40:00Z");
-    private final Triage triage = new Triage(new Routes(Policy.bundled()), "escalate");
+    private final Triage triage = new Triage(new Routes(Policy.bundled()), "escalate", Policy.bundled().routing(), null);
 
     private Incident read(Trigger trigger, String... regions) {
         return (Incident) triage.read(trigger, EscalateCommand.FROM_EVENT, new Caller(Caller.Kind.EVENT, "test", "test:1"), NOW, Set.of(regions));

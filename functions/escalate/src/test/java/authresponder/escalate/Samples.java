@@ -7,6 +7,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 
 /** The sample events in events-samples/escalate: what tests feed the handler. */
 final class Samples {
@@ -14,9 +16,17 @@ final class Samples {
 
     private Samples() {}
 
+    /**
+     * The sample, sent now: an alarm event's EventBridge time is set to the current time, since an older
+     * alarm is stale (the function's maximum event age) and is not acted on. Its state times stay.
+     */
     static JsonObject json(String name) {
         try {
-            return JsonParser.parseString(Files.readString(DIR.resolve(name))).getAsJsonObject();
+            JsonObject event = JsonParser.parseString(Files.readString(DIR.resolve(name))).getAsJsonObject();
+            if (event.has("detail-type") && "CloudWatch Alarm State Change".equals(event.get("detail-type").getAsString())) {
+                event.addProperty("time", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+            }
+            return event;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -96,6 +96,12 @@ public final class FlushCacheHandler extends FunctionHandler<FlushCommand, Flush
         if (!scopes.isKnown(command.scope())) {
             throw new BadInputException("unknown scope '" + command.scope() + "'; one of " + String.join(", ", scopes.names()));
         }
+        Request.checkForce(command.force(), command.reason());
+        if (Scopes.WHOLE_DATABASE.equals(command.scope()) && !command.isDryRun() && !Boolean.TRUE.equals(command.force())) {
+            // Every user signs in again: only a person who says so and why, never an alarm or a chain.
+            throw new BadInputException("scope " + Scopes.WHOLE_DATABASE + " signs every user out: it runs only with force: true"
+                    + " and a reason (a dry run needs neither)");
+        }
     }
 
     @Override

@@ -148,7 +148,10 @@ class BadInputTest {
     @Test
     void anAlarmIsNotACommandForFlushCache() {
         JsonObject alarm = Samples.json("diagnose-verdict-stale-key-cache.json").getAsJsonObject("detail").getAsJsonObject("requestPayload");
-        assertBadInput(send(alarm.toString()), "not started by alarm events");
+        Answer answer = send(alarm.toString());
+        assertEquals(Outcome.REFUSED, answer.result().outcome(), answer.response());
+        assertTrue(answer.result().summary().contains("is not routed to flush-cache: runbooks/routing.json routes no alarm to it"),
+                answer.result().summary());
     }
 
     @ParameterizedTest

@@ -124,7 +124,12 @@ class FlushTest {
         assertEquals(2923, report(dryRun).keys());
         assertEquals(2923, seed.size());
 
-        Answer flush = invoke("{\"action\":\"flush\",\"scope\":\"whole-database\"}", Map.of());
+        Answer unforced = invoke("{\"action\":\"flush\",\"scope\":\"whole-database\"}", Map.of());
+        assertEquals(Outcome.BAD_INPUT, unforced.result().outcome(), "every user signs out: only with force and a reason");
+        assertEquals(2923, seed.size());
+
+        Answer flush = invoke("{\"action\":\"flush\",\"scope\":\"whole-database\",\"force\":true,"
+                + "\"reason\":\"INC-77: sessions stolen\"}", Map.of());
         assertEquals(Outcome.DONE, flush.result().outcome(), flush.response());
         assertEquals(2923, report(flush).keys());
         assertEquals(0, seed.size());

@@ -1,9 +1,9 @@
 package authresponder.restart;
 
 import authresponder.core.Budget;
+import authresponder.core.Json;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -88,7 +88,7 @@ final class Kubernetes implements AutoCloseable {
 
     private static JsonObject parse(String text) {
         try {
-            JsonElement element = JsonParser.parseString(text);
+            JsonElement element = Json.parse(text);
             return element.isJsonObject() ? element.getAsJsonObject() : new JsonObject();
         } catch (RuntimeException e) {
             return new JsonObject();

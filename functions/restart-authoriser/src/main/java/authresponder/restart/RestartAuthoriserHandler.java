@@ -7,6 +7,7 @@ import authresponder.core.FunctionHandler;
 import authresponder.core.Json;
 import authresponder.core.Lazy;
 import authresponder.core.Outcome;
+import authresponder.core.Redact;
 import authresponder.core.Rehearsal;
 import authresponder.core.Result;
 import authresponder.core.Trigger;
@@ -14,6 +15,8 @@ import authresponder.core.ledger.Claim;
 import authresponder.core.ledger.Ledger;
 import authresponder.core.ledger.Request;
 import authresponder.core.policy.Policy;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonPrimitive;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -21,6 +24,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeSet;
 import software.amazon.awssdk.services.eks.EksClient;
 import software.amazon.awssdk.services.lambda.LambdaClient;
@@ -42,7 +46,11 @@ public final class RestartAuthoriserHandler extends FunctionHandler<RestartAutho
      * @param dryRun say exactly what would be done, change nothing
      * @param force  skip the cooldown; needs a reason, and is audited
      */
-    public record Command(String target, Boolean dryRun, Boolean force, String reason) {}
+    public record Command(String target, Boolean dryRun, Boolean force, String reason) {
+        public Command {
+            reason = Redact.text(reason); // scrubbed before it is logged or kept in the ledger
+        }
+    }
 
     private final Policy policy = Policy.bundled();
     private final Map<String, Target> targets;
@@ -99,8 +107,8 @@ public final class RestartAuthoriserHandler extends FunctionHandler<RestartAutho
                 yield chainCommand();
             }
             case Trigger.FunctionResult result -> {
-                String function = result.response().has("function") ? result.response().get("function").getAsString() : result.function();
-                String outcome = result.response().has("outcome") ? result.response().get("outcome").getAsString() : "none";
+                String function = Objects.requireNonNullElse(text(result.response(), "function"), result.function());
+                String outcome = Objects.requireNonNullElse(text(result.response(), "outcome"), "none");
                 boolean flushed = FLUSH_FUNCTION.equals(function) && result.success()
                         && policy.routing().chain().continueOn().stream().anyMatch(o -> o.name().equals(outcome));
                 if (!flushed) {
@@ -116,9 +124,7 @@ public final class RestartAuthoriserHandler extends FunctionHandler<RestartAutho
     @Override
     protected void check(Command command) {
         target(command);
-        if (command.reason() != null && !Boolean.TRUE.equals(command.force())) {
-            throw new BadInputException("reason goes with force: true (it explains the override)");
-        }
+        Request.checkForce(command.force(), command.reason());
     }
 
     @Override
@@ -136,6 +142,11 @@ public final class RestartAuthoriserHandler extends FunctionHandler<RestartAutho
                 case Target.Eks deployments -> dryRun ? eks.plan(deployments, stamp, budget) : eks.restart(deployments, stamp, budget);
             };
         });
+    }
+
+    /** A string member of a relayed result, or null: the result is another function's, so its shape is not trusted. */
+    private static String text(JsonObject object, String field) {
+        return object.get(field) instanceof JsonPrimitive value && value.isString() ? value.getAsString() : null;
     }
 
     private Command chainCommand() {

@@ -112,25 +112,33 @@ class RestartAuthoriserHandlerTest {
     }
 
     @Test
-    void aFlappingAlarmRestartsOnceAndARedeliveryAnswersTheFirstOutcome() {
+    void anAlarmRestartsNothingSinceTheRoutingSendsNoneHereAndARepeatedRequestRestartsOnce() {
         String function = newFunction(Map.of("JWKS_URL", "https://idp.example.com/jwks"));
         Map<String, String> settings = Fixture.settings(Fixture.MOTO.endpoint(), "{\"api-authoriser\": {\"lambda\": \"" + function + "\"}}");
         RestartAuthoriserHandler handler = new RestartAuthoriserHandler(new Env(settings));
-        String alarm = sample("alarms/auth-invalid-signature-alarm.json");
 
-        FunctionHandler.Answer first = invoke(handler, alarm, TIMEOUT);
+        // An EC2 alarm from 2019 once restarted the authoriser: only what runbooks/routing.json routes here acts.
+        String alarm = sample("alarms/auth-invalid-signature-alarm.json").replace("\"time\": \"2026-11-21T03:12:26Z\"",
+                "\"time\": \"" + Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + "\"");
+        FunctionHandler.Answer refused = invoke(handler, alarm, TIMEOUT);
+        assertEquals(Outcome.REFUSED, refused.result().outcome(), refused.response());
+        assertTrue(refused.result().summary().contains("alarm 'auth-invalid-signature' is not routed to restart-authoriser"),
+                refused.result().summary());
+        assertNull(variables(function).get(LambdaRestarter.MARKER), "an unrouted alarm restarted the authoriser");
+
+        String command = "{\"target\": \"api-authoriser\", \"requestId\": \"INC-1\"}";
+        FunctionHandler.Answer first = invoke(handler, command, TIMEOUT);
         assertEquals(Outcome.DONE, first.result().outcome(), first.response());
         String marker = variables(function).get(LambdaRestarter.MARKER);
 
-        FunctionHandler.Answer redelivered = invoke(handler, alarm, TIMEOUT);
+        FunctionHandler.Answer redelivered = invoke(handler, command, TIMEOUT);
         assertEquals(Outcome.DONE, redelivered.result().outcome(), redelivered.response());
         assertEquals(first.result().summary(), redelivered.result().summary());
-        assertTrue(redelivered.result().warnings().getFirst().startsWith("repeat of request alarm:auth-invalid-signature@"));
+        assertTrue(redelivered.result().warnings().getFirst().startsWith("repeat of request request:INC-1"));
 
-        String flapped = alarm.replace("2026-11-21T03:12:26.412+0000", "2026-11-21T03:14:26.412+0000");
-        FunctionHandler.Answer again = invoke(handler, flapped, TIMEOUT);
+        FunctionHandler.Answer again = invoke(handler, "{\"target\": \"api-authoriser\", \"requestId\": \"INC-2\"}", TIMEOUT);
         assertEquals(Outcome.COOLDOWN, again.result().outcome(), again.response());
-        assertTrue(again.result().summary().contains("auth-invalid-signature"), again.result().summary());
+        assertTrue(again.result().summary().contains("request:INC-1"), again.result().summary());
         assertEquals(marker, variables(function).get(LambdaRestarter.MARKER), "acted again within the cooldown");
 
         FunctionHandler.Answer forced = invoke(handler, sample("restart-authoriser/command-force.json"), TIMEOUT);
@@ -185,7 +193,7 @@ class RestartAuthoriserHandlerTest {
             assertTrue(answer.result().summary().contains(message), command + " → " + answer.result().summary());
         });
         FunctionHandler.Answer ok = invoke(handler, sample("alarms/auth-invalid-signature-ok.json"), TIMEOUT);
-        assertEquals(Outcome.BAD_INPUT, ok.result().outcome());
+        assertEquals(Outcome.REFUSED, ok.result().outcome(), "not routed here: " + ok.response());
         assertEquals(Map.of("A", "1"), variables(function));
     }
 

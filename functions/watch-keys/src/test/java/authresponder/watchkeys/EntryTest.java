@@ -67,8 +67,8 @@ class EntryTest {
     void anAlarmIsNotForWatchKeys() throws Exception {
         String alarm = java.nio.file.Files.readString(Fixture.SAMPLES.resolveSibling("alarms/auth-401-spike-alarm.json"));
         Answer answer = world.invoke(alarm);
-        assertEquals(Outcome.BAD_INPUT, answer.result().outcome());
-        assertTrue(answer.result().summary().contains("not started by alarm events"), answer.result().summary());
+        assertEquals(Outcome.REFUSED, answer.result().outcome());
+        assertTrue(answer.result().summary().contains("is not routed to watch-keys"), answer.result().summary());
     }
 
     @ParameterizedTest

@@ -2,6 +2,7 @@ package authresponder.core.ledger;
 
 import authresponder.core.BadInputException;
 import authresponder.core.Caller;
+import authresponder.core.Redact;
 import java.time.Duration;
 
 /**
@@ -32,16 +33,23 @@ public record Request(String action, String target, Caller caller, Duration cool
 
     /**
      * An explicit override of the cooldown, as a caller sends it ({@code "force": true, "reason": "..."}).
-     * A force without a reason is bad input: every override is audited with its why.
+     * A force without a reason is bad input: every override is audited with its why. A reason without
+     * force is bad input too, in every function: it explains an override that was not asked for. The
+     * reason is kept scrubbed ({@link Redact#text}): the ledger shows it to later callers for 30 days.
      */
     public Request force(Boolean force, String reason) {
-        if (!Boolean.TRUE.equals(force)) {
-            return this;
-        }
-        if (reason == null || reason.isBlank()) {
+        checkForce(force, reason);
+        return Boolean.TRUE.equals(force) ? new Request(action, target, caller, cooldown, dryRun, Redact.text(reason).strip()) : this;
+    }
+
+    /** The one rule for force and reason, for a function to check before it does anything: both, or neither. */
+    public static void checkForce(Boolean force, String reason) {
+        if (Boolean.TRUE.equals(force) && (reason == null || reason.isBlank())) {
             throw new BadInputException("force: true needs a reason: the override is audited");
         }
-        return new Request(action, target, caller, cooldown, dryRun, reason.strip());
+        if (!Boolean.TRUE.equals(force) && reason != null) {
+            throw new BadInputException("reason goes with force: true (it explains the override); send both, or neither");
+        }
     }
 
     public boolean forced() {

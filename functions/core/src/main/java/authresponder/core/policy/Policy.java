@@ -2,11 +2,11 @@ package authresponder.core.policy;
 
 import authresponder.core.AlarmEvent;
 import authresponder.core.Binder;
+import authresponder.core.Json;
 import authresponder.core.Outcome;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -138,7 +138,7 @@ public final class Policy {
 
     private static JsonObject parse(String text, String what) {
         try {
-            JsonElement element = JsonParser.parseString(text);
+            JsonElement element = Json.parse(text);
             require(element.isJsonObject(), what + " must be a JSON object");
             return element.getAsJsonObject();
         } catch (JsonParseException e) {
@@ -165,6 +165,9 @@ public final class Policy {
         routing.actions().forEach((name, action) -> {
             require(routing.functions().containsKey(action.function()),
                     routingFile + "action " + name + " names function '" + action.function() + "', which does not exist");
+            // An override is a person's call, with their reason: a chain never forces past a cooldown.
+            require(!action.command().has("force") && !action.command().has("reason"),
+                    routingFile + "action " + name + "'s command may not carry force or reason: only a person overrides");
         });
         require(routing.actions().containsKey(routing.chain().escalateWith()),
                 routingFile + "chain.escalateWith names action '" + routing.chain().escalateWith() + "', which does not exist");

@@ -4,6 +4,7 @@ import authresponder.core.Outcome;
 import com.google.gson.JsonObject;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * How events travel between the alarms and the functions (runbooks/routing.json), the same data for
@@ -62,5 +63,33 @@ public record Routing(
             throw new IllegalArgumentException("no action '" + name + "' in runbooks/routing.json");
         }
         return action;
+    }
+
+    /**
+     * The routing's name of an alarm as CloudWatch delivers it. A deployment names its alarms
+     * {@code DEPLOYMENT_NAME + "-" + routing name} (the CDK app does, so two deployments can share an
+     * account); with no deployment name (a local run) the delivered name is the routing's own. Empty when
+     * the routing has no such alarm.
+     */
+    public Optional<String> alarmNamed(String delivered, String deploymentName) {
+        String name = delivered;
+        if (deploymentName != null && !deploymentName.isBlank()) {
+            String prefix = deploymentName + "-";
+            if (delivered == null || !delivered.startsWith(prefix)) {
+                return Optional.empty();
+            }
+            name = delivered.substring(prefix.length());
+        }
+        return alarms.containsKey(name) ? Optional.of(name) : Optional.empty();
+    }
+
+    /** Whether the routing sends the alarm's state changes to the function. */
+    public boolean routes(String alarmName, String function) {
+        return alarms.getOrDefault(alarmName, List.of()).contains(function);
+    }
+
+    /** The alarms routed to a function, sorted: for a refusal that names them. */
+    public List<String> alarmsOf(String function) {
+        return alarms.entrySet().stream().filter(e -> e.getValue().contains(function)).map(Map.Entry::getKey).sorted().toList();
     }
 }
