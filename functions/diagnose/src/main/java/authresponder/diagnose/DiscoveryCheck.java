@@ -2,10 +2,10 @@ package authresponder.diagnose;
 
 import authresponder.core.Budget;
 import authresponder.core.Http;
+import authresponder.core.Json;
 import authresponder.core.IdpUrls;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -63,10 +63,11 @@ final class DiscoveryCheck implements CheckRunner.Check<DiscoveryCheck.Discovery
         }
         JsonObject document;
         try {
-            JsonElement parsed = JsonParser.parseString(response.body());
+            // strict (RFC 8259, duplicate names refused): two jwks_uri members must not be read as the last one
+            JsonElement parsed = Json.parse(response.body());
             document = parsed.getAsJsonObject();
         } catch (RuntimeException e) {
-            return Finding.fail("discovery answered 200 with a body that is not a JSON object", evidence);
+            return Finding.fail("discovery answered 200 with a body that is not a strict JSON object: " + e.getMessage(), evidence);
         }
         String published = text(document, "issuer");
         String jwks = text(document, "jwks_uri");

@@ -2,11 +2,11 @@ package authresponder.watchkeys;
 
 import authresponder.core.Budget;
 import authresponder.core.Http;
+import authresponder.core.Json;
 import authresponder.core.IdpUrls;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import authresponder.core.PublishedKeys;
 import com.nimbusds.jose.JOSEException;
 import java.util.ArrayList;
@@ -95,12 +95,13 @@ final class KeyFetcher {
 
     private static JsonObject object(String body, String what) throws Unusable {
         try {
-            JsonElement element = JsonParser.parseString(body);
+            // strict (RFC 8259, duplicate names refused): a key set must read the same to us as to the authoriser
+            JsonElement element = Json.parse(body);
             if (element.isJsonObject()) {
                 return element.getAsJsonObject();
             }
         } catch (JsonParseException e) {
-            // said below
+            throw new Unusable(what + " is not strict JSON: " + e.getMessage());
         }
         throw new Unusable(what + " is not a JSON object");
     }
