@@ -75,6 +75,25 @@ class DiscoveryRulesTest {
     }
 
     @Test
+    void aDiscoveryNamingTwoJwksUrisIsNotReadAsTheLastOne() {
+        try (Incident incident = new Incident(); LocalIdp elsewhere = LocalIdp.start()) {
+            // even a host the settings allow: which of two jwks_uri members counts is not ours to guess
+            incident.set("IDP_JWKS_HOSTS", "localhost").cacheLiveKeys().deployAuthoriser();
+            incident.idp.discoverySecondJwksUri("http://localhost:" + elsewhere.port() + LocalIdp.JWKS_PATH);
+            String cached = cached(incident);
+
+            Answer answer = incident.diagnose(DIAGNOSE, Incident.deployLongAgo());
+
+            assertEquals(Status.FAIL, check(answer, DiscoveryCheck.NAME).status(), answer.response());
+            assertTrue(check(answer, DiscoveryCheck.NAME).summary().contains("not a strict JSON object"), check(answer, DiscoveryCheck.NAME).summary());
+            assertTrue(check(answer, DiscoveryCheck.NAME).summary().contains("jwks_uri"), check(answer, DiscoveryCheck.NAME).summary());
+            assertEquals(0, elsewhere.connectionCount(), "the second jwks_uri was never connected to");
+            assertTrue(details(answer).verdict() != Verdict.HEALTHY && details(answer).verdict() != Verdict.STALE_KEY_CACHE, answer.response());
+            assertEquals(cached, cached(incident));
+        }
+    }
+
+    @Test
     void aJwksThatRedirectsToAnotherHostIsNotFollowed() {
         try (Incident incident = new Incident(); LocalIdp elsewhere = LocalIdp.start()) {
             incident.cacheLiveKeys().deployAuthoriser();

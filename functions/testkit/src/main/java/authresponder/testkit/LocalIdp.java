@@ -93,6 +93,7 @@ public final class LocalIdp implements AutoCloseable {
     private volatile String cacheControl = "public, max-age=300";
     private volatile String discoveryIssuer;
     private volatile String discoveryJwksUri;
+    private volatile String secondJwksUri;
     private volatile String jwksRedirect;
 
     private LocalIdp() {
@@ -233,6 +234,11 @@ public final class LocalIdp implements AutoCloseable {
         this.discoveryJwksUri = value;
     }
 
+    /** Discovery names a second {@code jwks_uri} member after the first: a lenient parser reads the last one. */
+    public void discoverySecondJwksUri(String value) {
+        this.secondJwksUri = value;
+    }
+
     /** The JWKS answers 302 with this Location instead of the keys; null serves the keys again. */
     public void redirectJwks(String location) {
         this.jwksRedirect = location;
@@ -241,6 +247,7 @@ public final class LocalIdp implements AutoCloseable {
     /** Back to normal service with the real issuer, no skew, default caching; keys are left as they are. */
     public void heal() {
         discoveryJwksUri = null;
+        secondJwksUri = null;
         jwksRedirect = null;
         mode = Mode.SERVING;
         dateSkew = Duration.ZERO;
@@ -435,6 +442,7 @@ public final class LocalIdp implements AutoCloseable {
     private String discovery() {
         return "{\"issuer\":\"" + discoveryIssuer + "\","
                 + "\"jwks_uri\":\"" + (discoveryJwksUri != null ? discoveryJwksUri : jwksUri()) + "\","
+                + (secondJwksUri != null ? "\"jwks_uri\":\"" + secondJwksUri + "\"," : "")
                 + "\"authorization_endpoint\":\"" + issuer + "/authorize\","
                 + "\"token_endpoint\":\"" + issuer + "/token\","
                 + "\"id_token_signing_alg_values_supported\":[\"RS256\",\"ES256\"]}";
