@@ -86,7 +86,7 @@ final class Diagnoser {
             Facts facts = new Facts(alarmed, idp(reports.get(0), reports.get(1), jwks.finding().fact()), keys.finding().fact(), clock.finding().fact(),
                     sample.finding().fact(), health.finding().fact(), expiry.finding().fact(), logCounts.finding().fact(),
                     change.finding().fact(), notChecked);
-            return Diagnosis.of(rules.decide(facts), window, reports);
+            return Diagnosis.of(rules.healthyOnlyIfEveryCheckPassed(rules.decide(facts), reports), window, reports);
         }
     }
 

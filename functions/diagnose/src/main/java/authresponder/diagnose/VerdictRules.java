@@ -63,6 +63,25 @@ public final class VerdictRules {
                 against(first.verdict(), facts), next, also);
     }
 
+    /**
+     * HEALTHY is a promise that every check passed: a check that warned or failed (a retired key still cached, a key
+     * without a kid, a few signature errors, a failed log read) turns it into UNKNOWN naming that check, so a
+     * person looks instead of reading "healthy" over a finding. A check skipped for want of its setting or input
+     * lowers the confidence only (said in the evidence against).
+     */
+    public Decision healthyOnlyIfEveryCheckPassed(Decision decision, List<CheckReport> reports) {
+        if (decision.verdict() != Verdict.HEALTHY) {
+            return decision;
+        }
+        List<String> unwell = reports.stream().filter(r -> r.status() == CheckReport.Status.WARN || r.status() == CheckReport.Status.FAIL)
+                .map(r -> r.name() + " " + r.status().name().toLowerCase() + "s: " + r.summary()).toList();
+        if (unwell.isEmpty()) {
+            return decision;
+        }
+        return new Decision(Verdict.UNKNOWN, Confidence.MEDIUM, "no verdict's evidence, but not every check passed: " + String.join("; ", unwell),
+                unwell, decision.evidenceAgainst(), policy.recommendation(Verdict.UNKNOWN), List.of());
+    }
+
     // ---- suspects ----
 
     private Optional<Suspect> idpUntrusted(Facts f) {
