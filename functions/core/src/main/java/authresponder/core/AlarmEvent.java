@@ -98,7 +98,8 @@ public record AlarmEvent(
             datapoints.add(number(points.get(i), "detail.state.reasonData.recentDatapoints[" + i + "]"));
         }
         Double threshold = reasonData.has("threshold") ? number(reasonData.get("threshold"), "detail.state.reasonData.threshold") : null;
-        return new AlarmEvent(name, firstResource(event), string(event, "account", "account"), string(event, "region", "region"),
+        String arn = firstResource(event);
+        return new AlarmEvent(name, arn, string(event, "account", "account"), regionOf(arn, string(event, "region", "region")),
                 kindOf(configuration), value, string(previous, "value", "detail.previousState.value"),
                 time(string(state, "timestamp", "detail.state.timestamp"), string(event, "time", "time")),
                 string(state, "reason", "detail.state.reason"), reasonData, threshold,
@@ -160,6 +161,22 @@ public record AlarmEvent(
                         + "' is not a time (CloudWatch's 2026-11-22T03:05:31.870+0000 or ISO-8601)");
             }
         }
+    }
+
+    /**
+     * The alarm's region as its ARN names it (arn:aws:cloudwatch:REGION:account:alarm:name), else the event's
+     * {@code region}. The ARN is the alarm's own; whether a cross-region bus delivery keeps the event's
+     * {@code region} is not something we can verify offline (moto rewrites it), so the count of regions in
+     * ALARM does not rest on it.
+     */
+    private static String regionOf(String alarmArn, String eventRegion) {
+        if (alarmArn != null) {
+            String[] parts = alarmArn.split(":", 6);
+            if (parts.length == 6 && parts[0].equals("arn") && parts[2].equals("cloudwatch") && parts[3].matches("[a-z]{2}(-[a-z]+)+-\\d+")) {
+                return parts[3];
+            }
+        }
+        return eventRegion;
     }
 
     private static String firstResource(JsonObject event) {
