@@ -23,7 +23,6 @@ final class Triage {
     static final int MAX_EVIDENCE = 6;
     static final int LINE = 160;
     private static final int MAX_DEPTH = 4;
-    private static final Set<String> FAILED_OUTCOMES = Set.of("FAILED", "PARTIAL", "REFUSED");
 
     private final Routes routes;
     private final String function;
@@ -82,7 +81,8 @@ final class Triage {
                     .orElseGet(() -> new Reading.Nothing("verdict " + diagnosis.verdict() + " needs no person: its runbook does not page"));
         }
         String outcome = text(response, "outcome");
-        if (outcome != null && FAILED_OUTCOMES.contains(outcome)) {
+        // what the routing sends here to be paged (chain.escalateOn), the one list: a step's BAD_INPUT too
+        if (outcome != null && routing.chain().escalateOn().stream().anyMatch(o -> o.name().equals(outcome))) {
             return failed(new Incident.Failure(result.function(), outcome, Text.line(text(response, "summary"), LINE)), behind, result, now);
         }
         return new Reading.Nothing(result.function() + " answered " + (outcome == null ? "without an outcome" : outcome) + ": nothing to page");

@@ -242,6 +242,18 @@ class PageContentTest {
     }
 
     @Test
+    void everyOutcomeTheRoutingEscalatesPagesAndNoOtherDoes() {
+        // BAD_INPUT is in the chain's escalateOn: a step that refused its command is paged, not answered "nothing to page"
+        Answer bad = stepResult("restart-authoriser", "{\"target\": \"api-authoriser\"}", "BAD_INPUT", "unknown target api-authoriser");
+        assertEquals(Outcome.DONE, bad.result().outcome(), bad.response());
+        assertEquals("FAILED: drill-restart-authoriser (BAD_INPUT): unknown target api-authoriser", lines(onlyPage("identity-platform")).getFirst());
+
+        Answer done = stepResult("restart-authoriser", "{\"target\": \"api-authoriser\"}", "DONE", "restarted");
+        assertEquals(Outcome.NO_CHANGE, done.result().outcome(), done.response());
+        assertTrue(done.result().summary().contains("nothing to page"), done.result().summary());
+    }
+
+    @Test
     void aFailedCommandThatNoChainSendsPagesTheFallbackOwnerWithoutAVerdictsAdvice() {
         stepResult("flush-cache", "{\"action\": \"flush\", \"scope\": \"tokens\"}", "FAILED", "removed nothing: the cache did not answer");
 
